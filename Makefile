@@ -1,0 +1,60 @@
+# The two commands a newcomer runs: `make run` and `make test` (README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# Development defaults for make's own commands; production sets its environment itself.
+DEV := DEBUG=1
+
+.PHONY: run test lint bench db db-stop migrate demo venv chromium clean
+
+run: migrate demo ## Serve the app at http://127.0.0.1:$(PORT) with demo users and data
+	@echo "Spine & Mood Screen: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C; 'make db-stop' stops Postgres)"
+	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv db chromium lint ## Lint, then the whole suite: unit (with coverage), integration, browser
+	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/coverage run -m pytest tests/unit
+	$(BIN)/coverage report --fail-under=100
+	$(BIN)/python -m pytest tests/integration tests/e2e
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: migrate ## Benchmarks of docs/benchmarks.md (needs wrk for the load test)
+	@command -v wrk >/dev/null 2>&1 || $(MAKE) --no-print-directory apt-wrk
+	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(DEV) $(BIN)/python $$script; done
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+db: venv ## Start the embedded PostgreSQL unless DATABASE_URL points elsewhere
+	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m config.devdb start >/dev/null && echo "PostgreSQL (embedded) is running; 'make db-stop' stops it"; else echo "Using DATABASE_URL"; fi
+
+db-stop: ## Stop the embedded PostgreSQL
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m config.devdb stop; fi
+
+migrate: db
+	$(DEV) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(BIN)/python manage.py createcachetable
+
+demo: migrate
+	$(DEV) $(BIN)/python manage.py load_demo
+
+chromium: ## Debian's chromium for the browser tests (Playwright cannot download its own here)
+	@command -v chromium >/dev/null 2>&1 || $(MAKE) --no-print-directory apt-chromium
+
+apt-%:
+	@if [ "$$(id -u)" = 0 ]; then APT=""; elif command -v sudo >/dev/null 2>&1; then APT=sudo; else \
+	  echo "$* is missing and this user cannot install it: run 'sudo apt-get install $*' (Debian)" >&2; exit 1; fi; \
+	$$APT apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$APT apt-get install -y -qq $* >/dev/null
+
+clean: db-stop
+	rm -rf $(VENV) .devdb staticfiles .coverage .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,32 @@
+"""Idle sign-out: a session unused for IDLE_TIMEOUT_MINUTES ends, and the sign-in page says why."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+LAST_SEEN_KEY = "last_seen"
+SIGNED_OUT_REASON_KEY = "signed_out_reason"
+# Refresh the stamp at most this often, so most requests do not write the session row.
+_TOUCH_EVERY_SECONDS = 30
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get(LAST_SEEN_KEY, now)
+            if now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
+                request.idle_sign_out = True  # type: ignore[attr-defined]
+                logout(request)
+                request.session[SIGNED_OUT_REASON_KEY] = "idle"
+                return redirect(settings.LOGIN_URL)
+            if now - last_seen >= _TOUCH_EVERY_SECONDS or LAST_SEEN_KEY not in request.session:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)

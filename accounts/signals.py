@@ -1,0 +1,50 @@
+"""Audit of sign-in events, which Django and django-axes expose only as signals."""
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from audit.models import AuditAction
+from audit.services import Actor, client_ip, record_audit
+
+
+@receiver(user_logged_in)
+def audit_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    record_audit(actor=Actor(user, client_ip(request)), action=AuditAction.SIGN_IN, obj=user)
+
+
+@receiver(user_logged_out)
+def audit_sign_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        action = (
+            AuditAction.IDLE_SIGN_OUT
+            if getattr(request, "idle_sign_out", False)
+            else AuditAction.SIGN_OUT
+        )
+        record_audit(actor=Actor(user, client_ip(request)), action=action, obj=user)
+
+
+@receiver(user_login_failed)
+def audit_failed_sign_in(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    ip = client_ip(request) if request is not None else None
+    record_audit(
+        actor=Actor(None, ip),
+        action=AuditAction.SIGN_IN_FAILED,
+        username=str(credentials.get("username", ""))[:150],
+    )
+
+
+@receiver(user_locked_out)
+def audit_lockout(
+    sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
+    record_audit(
+        actor=Actor(None, ip_address),
+        action=AuditAction.LOCKOUT,
+        username=(username or "")[:150],
+    )

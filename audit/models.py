@@ -1,0 +1,83 @@
+"""The audit trail: who did what to which object, from where. Insert-only, enforced in Postgres."""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_OUT = "sign_out", "Signed out"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+    LOCKOUT = "lockout", "Locked out"
+    IDLE_SIGN_OUT = "idle_sign_out", "Signed out after idle time"
+    PATIENT_CREATE = "patient_create", "Registered a patient"
+    PATIENT_VIEW = "patient_view", "Viewed a patient"
+    PATIENT_SEARCH = "patient_search", "Searched patients"
+    VISIT_RECORD = "visit_record", "Recorded a visit"
+    VISIT_AMEND = "visit_amend", "Amended a visit"
+    VISIT_VIEW = "visit_view", "Viewed a visit"
+    FLAG_VIEW = "flag_view", "Viewed a case"
+    FLAG_ACTION = "flag_action", "Acted on a case"
+    EXPORT = "export", "Exported visits"
+    ANALYTICS_VIEW = "analytics_view", "Viewed analytics"
+    IMPORT = "import", "Imported visits"
+    AUDIT_VIEW = "audit_view", "Viewed the audit log"
+    AUDIT_EXPORT = "audit_export", "Exported the audit log"
+    USER_CREATE = "user_create", "Created a user"
+    USER_CHANGE = "user_change", "Changed a user"
+    USER_DEACTIVATE = "user_deactivate", "Deactivated a user"
+    USER_PASSWORD_RESET = "user_password_reset", "Reset a password"
+
+
+class Audit(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who acted; empty for a failed sign-in under an unknown username.",
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="The username as typed or held at the time."
+    )
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The patient whose record was touched, for 'who saw this patient'.",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="Non-identifying details: filters, counts, outcome."
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # "who accessed this patient" on the patient page and the audit filter by MRN
+            models.Index(fields=["patient", "-at"], name="audit_patient_at"),
+            models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            models.Index(fields=["action", "-at"], name="audit_action_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values),
+                name="audit_action_valid",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="audit_insert_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"

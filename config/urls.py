@@ -1,0 +1,16 @@
+"""Top-level URLs. The paths here are contracts that outside tools rely on (DESIGN.md)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", account_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("patients/", include("patients.urls")),
+    path("", include("screening.urls")),
+    path("audit/", include("audit.urls")),
+    path("django-admin/", admin.site.urls),
+]

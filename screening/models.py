@@ -1,0 +1,440 @@
+"""Visits (answers as asked + the stored classification), flags and their append-only history.
+
+Answer fields are named by the answer keys of CRITERIA.md section 7, so forms, exports and the batch
+classifier share one vocabulary; the MIDUS item code is each field's help_text. NULL means the skip
+logic did not ask the item; False means the patient answered "No".
+"""
+
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class BackacheFreq(models.TextChoices):
+    ALMOST_EVERY_DAY = "almost_every_day", "Almost every day"
+    SEVERAL_TIMES_A_WEEK = "several_times_a_week", "Several times a week"
+    ONCE_A_WEEK = "once_a_week", "Once a week"
+    SEVERAL_TIMES_A_MONTH = "several_times_a_month", "Several times a month"
+    ONCE_A_MONTH = "once_a_month", "Once a month"
+    NOT_AT_ALL = "not_at_all", "Not at all"
+    REFUSED = "refused", "Refused"
+
+
+class Stem(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    ON_ANTIDEPRESSANTS = "on_antidepressants", "Was on anti-depressants (volunteered)"
+    DONT_KNOW = "dont_know", "Don't know"
+    REFUSED = "refused", "Refused"
+
+
+class Duration(models.TextChoices):
+    ALL_DAY_LONG = "all_day_long", "All day long"
+    MOST_OF_THE_DAY = "most_of_the_day", "Most of the day"
+    ABOUT_HALF_THE_DAY = "about_half_the_day", "About half the day"
+    LESS_THAN_HALF_THE_DAY = "less_than_half_the_day", "Less than half the day"
+    DONT_KNOW = "dont_know", "Don't know"
+    REFUSED = "refused", "Refused"
+
+
+class Frequency(models.TextChoices):
+    EVERY_DAY = "every_day", "Every day"
+    ALMOST_EVERY_DAY = "almost_every_day", "Almost every day"
+    LESS_OFTEN = "less_often", "Less often than that"
+    DONT_KNOW = "dont_know", "Don't know"
+    REFUSED = "refused", "Refused"
+
+
+class SleepFrequency(models.TextChoices):
+    EVERY_NIGHT = "every_night", "Every night"
+    NEARLY_EVERY_NIGHT = "nearly_every_night", "Nearly every night"
+    LESS_OFTEN = "less_often", "Less often than that"
+    DONT_KNOW = "dont_know", "Don't know"
+    REFUSED = "refused", "Refused"
+
+
+class Path(models.TextChoices):
+    DEPRESSED_AFFECT = "depressed_affect", "Depressed affect"
+    ANHEDONIA = "anhedonia", "Anhedonia (loss of interest)"
+    NONE = "none", "None entered"
+
+
+class Concern(models.TextChoices):
+    BACK_PAIN = "back_pain", "Back pain"
+    LOW_MOOD = "low_mood", "Low mood"
+    BOTH = "both", "Both"
+    OTHER = "other", "Other"
+
+
+class Smoking(models.TextChoices):
+    NEVER = "never", "Never a regular smoker"
+    FORMER = "former", "Former regular smoker"
+    CURRENT = "current", "Current regular smoker"
+
+
+class Alcohol(models.TextChoices):
+    NONE = "none", "No drinks in the past month"
+    UNDER_1_DAY = "lt_1_day_wk", "Less than 1 day a week"
+    ONE_TO_FOUR = "1_4_days_wk", "1 to 4 days a week"
+    FIVE_PLUS = "5_plus_days_wk", "5 or more days a week"
+
+
+def _choice(max_length: int, choices: type[models.TextChoices], midus: str, text: str):  # type: ignore[no-untyped-def]
+    return models.CharField(
+        text, max_length=max_length, choices=choices.choices, null=True, blank=True, help_text=midus
+    )
+
+
+def _yes_no(midus: str, text: str) -> models.BooleanField:  # type: ignore[type-arg]
+    return models.BooleanField(text, null=True, blank=True, help_text=midus)
+
+
+def _in(field: str, choices: type[models.TextChoices]) -> Q:
+    return Q(**{f"{field}__in": choices.values}) | Q(**{f"{field}__isnull": True})
+
+
+class Visit(models.Model):
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="visits")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    visit_at = models.DateTimeField("visit time", db_index=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    amends = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        help_text="The visit this one corrects; the corrected visit stays as it was signed.",
+    )
+    submission_id = models.UUIDField(
+        unique=True, help_text="One per form served, so a double submit records one visit."
+    )
+    presenting_concern = models.CharField(
+        max_length=16, choices=Concern.choices, null=True, blank=True
+    )
+
+    # Back pain (CRITERIA.md section 1)
+    backache_freq_30d = _choice(
+        24, BackacheFreq, "B1SA10B", "In the past 30 days, how often have you had backaches?"
+    )
+    # Depression, path A: depressed affect (CRITERIA.md section 2)
+    da_sad_2wk = _choice(
+        20,
+        Stem,
+        "B1PA60",
+        "During the past 12 months, was there ever a time when you felt sad, "
+        "blue, or depressed for two weeks or more in a row?",
+    )
+    da_duration = _choice(24, Duration, "B1PA61", "How long did these feelings usually last?")
+    da_frequency = _choice(
+        20, Frequency, "B1PA62", "How often did you feel this way during those two weeks?"
+    )
+    da_lost_interest = _yes_no("B1PA63", "Did you lose interest in most things?")
+    da_tired = _yes_no("B1PA64", "Did you feel more tired out or low on energy than is usual?")
+    da_appetite_lost = _yes_no("B1PA65", "Did you lose your appetite?")
+    da_appetite_increased = _yes_no("B1PA65A", "Did your appetite increase?")
+    da_sleep_trouble = _yes_no("B1PA66", "Did you have more trouble falling asleep than usual?")
+    da_sleep_frequency = _choice(20, SleepFrequency, "B1PA66A", "How often did that happen?")
+    da_concentration = _yes_no(
+        "B1PA67", "Did you have a lot more trouble concentrating than usual?"
+    )
+    da_worthless = _yes_no("B1PA68", "Did you feel down on yourself, no good, or worthless?")
+    da_death_thoughts = _yes_no(
+        "B1PA69",
+        "Did you think a lot about death, either your own, someone else's, or death in general?",
+    )
+    # Depression, path B: anhedonia (asked only if path A was not entered)
+    an_lost_interest_2wk = _choice(
+        20,
+        Stem,
+        "B1PA72",
+        "During the past 12 months, was there ever a time lasting two weeks or "
+        "more when you lost interest in most things like hobbies, work, or activities that usually "
+        "give you pleasure?",
+    )
+    an_duration = _choice(24, Duration, "B1PA73", "How long did the loss of interest usually last?")
+    an_frequency = _choice(
+        20, Frequency, "B1PA74", "How often did you feel this way during those two weeks?"
+    )
+    an_tired = _yes_no("B1PA75", "Did you feel more tired out or low on energy than is usual?")
+    an_appetite_lost = _yes_no("B1PA76", "Did you lose your appetite?")
+    an_appetite_increased = _yes_no("B1PA76A", "Did your appetite increase?")
+    an_sleep_trouble = _yes_no("B1PA77", "Did you have more trouble falling asleep than usual?")
+    an_sleep_frequency = _choice(20, SleepFrequency, "B1PA77A", "How often did that happen?")
+    an_concentration = _yes_no(
+        "B1PA78", "Did you have a lot more trouble concentrating than usual?"
+    )
+    an_worthless = _yes_no("B1PA79", "Did you feel down on yourself, no good, or worthless?")
+    an_death_thoughts = _yes_no(
+        "B1PA80",
+        "Did you think a lot about death, either your own, someone else's, or death in general?",
+    )
+
+    # Covariates (CRITERIA.md section 5); all optional
+    antidepressant_use = _yes_no("", "Currently taking an antidepressant?")
+    regular_exercise = _yes_no(
+        "B1SA30/B1SA31", "Regular exercise (20 minutes or more, 3 or more times a week)?"
+    )
+    smoking = models.CharField(
+        max_length=8, choices=Smoking.choices, null=True, blank=True, help_text="B1PA38A/B1PA39"
+    )
+    alcohol = models.CharField(
+        max_length=16, choices=Alcohol.choices, null=True, blank=True, help_text="B1PA50/B1PA51"
+    )
+    height_cm = models.DecimalField(
+        "height (cm)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="B1SA37"
+    )
+    weight_kg = models.DecimalField(
+        "weight (kg)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="B1SA39"
+    )
+
+    # The stored result of screening.criteria.classify, with the version that produced it
+    back_pain = models.BooleanField(help_text="Meets the back-pain criterion.")
+    major_depression = models.BooleanField(help_text="Meets the major-depression criterion.")
+    path = models.CharField(max_length=16, choices=Path.choices)
+    symptom_count = models.PositiveSmallIntegerField()
+    safety_flag = models.BooleanField(help_text="Thoughts of death endorsed on any path.")
+    antidepressant_volunteered = models.BooleanField()
+    back_pain_answered = models.BooleanField(help_text="False marks the visit incomplete.")
+    stopped_at = models.CharField(max_length=32, null=True, blank=True)
+    criteria_version = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["-visit_at", "-id"]
+        permissions = [
+            ("export_visit", "Can export visit records"),
+            ("view_analytics", "Can view clinic analytics"),
+        ]
+        indexes = [
+            # the patient's timeline, newest first
+            models.Index(fields=["patient", "-visit_at"], name="visit_patient_time"),
+            # "current" visits are those no amendment points to
+            models.Index(fields=["amends"], name="visit_amends"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in("backache_freq_30d", BackacheFreq), name="visit_backache_valid"
+            ),
+            models.CheckConstraint(condition=_in("da_sad_2wk", Stem), name="visit_da_sad_valid"),
+            models.CheckConstraint(
+                condition=_in("an_lost_interest_2wk", Stem), name="visit_an_lost_interest_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("da_duration", Duration), name="visit_da_duration_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("an_duration", Duration), name="visit_an_duration_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("da_frequency", Frequency), name="visit_da_frequency_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("an_frequency", Frequency), name="visit_an_frequency_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in("da_sleep_frequency", SleepFrequency),
+                name="visit_da_sleep_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=_in("an_sleep_frequency", SleepFrequency),
+                name="visit_an_sleep_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=_in("presenting_concern", Concern), name="visit_concern_valid"
+            ),
+            models.CheckConstraint(condition=_in("smoking", Smoking), name="visit_smoking_valid"),
+            models.CheckConstraint(condition=_in("alcohol", Alcohol), name="visit_alcohol_valid"),
+            models.CheckConstraint(condition=Q(path__in=Path.values), name="visit_path_valid"),
+            # branch consistency: a follow-up is never answered without its stem
+            models.CheckConstraint(
+                condition=Q(da_sad_2wk__isnull=False) | Q(da_duration__isnull=True),
+                name="visit_da_duration_needs_stem",
+            ),
+            models.CheckConstraint(
+                condition=Q(an_lost_interest_2wk__isnull=False) | Q(an_duration__isnull=True),
+                name="visit_an_duration_needs_stem",
+            ),
+            # the result: path A counts 0-7, path B 0-6, no path 0
+            models.CheckConstraint(
+                condition=(Q(path="depressed_affect") & Q(symptom_count__lte=7))
+                | (Q(path="anhedonia") & Q(symptom_count__lte=6))
+                | (Q(path="none") & Q(symptom_count=0)),
+                name="visit_symptom_count_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(major_depression=False) | ~Q(path="none"),
+                name="visit_depression_needs_path",
+            ),
+            models.CheckConstraint(
+                condition=Q(height_cm__isnull=True) | Q(height_cm__gte=50, height_cm__lte=272),
+                name="visit_height_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_kg__isnull=True) | Q(weight_kg__gte=20, weight_kg__lte=650),
+                name="visit_weight_range",
+            ),
+        ]
+        triggers = [
+            # signed visits are immutable: corrections are new visits that point to the old one
+            pgtrigger.Protect(name="visit_immutable", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit {self.pk} on {self.visit_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:visit", args=[self.pk])
+
+    @property
+    def bmi(self) -> float | None:
+        """Body-mass index in kg/m², from height and weight when both are recorded."""
+        if self.height_cm is None or self.weight_kg is None:
+            return None
+        metres = float(self.height_cm) / 100
+        return round(float(self.weight_kg) / (metres * metres), 1)
+
+
+class FlagKind(models.TextChoices):
+    ASSESS_DEPRESSION = "assess_depression", "Assess for depression"
+    ASSESS_BACK_PAIN = "assess_back_pain", "Assess for back pain"
+    SAFETY = "safety", "Safety: thoughts of death"
+
+
+class FlagPriority(models.IntegerChoices):
+    ROUTINE = 1, "Routine"
+    RAISED = 2, "Raised: other condition near threshold"
+    COMORBID = 3, "Comorbid"
+    URGENT = 4, "Urgent"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_REVIEW = "in_review", "In review"
+    RESOLVED = "resolved", "Resolved"
+
+
+class FlagOutcome(models.TextChoices):
+    CONFIRMED_REFERRED = "confirmed_referred", "Other condition assessed and confirmed; referred"
+    CONFIRMED_MANAGED = "confirmed_managed", "Other condition assessed and confirmed; managed here"
+    NOT_PRESENT = "not_present", "Assessed; other condition not present"
+    SAFETY_ASSESSED = "safety_assessed", "Suicide risk assessed; plan documented"
+    DECLINED = "declined", "Patient declined assessment"
+    UNABLE_TO_REACH = "unable_to_reach", "Unable to reach patient"
+    DISMISSED = "dismissed", "Dismissed without assessment"
+
+
+class Flag(models.Model):
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="flags")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, related_name="flags", help_text="The visit that raised it."
+    )
+    kind = models.CharField(max_length=20, choices=FlagKind.choices)
+    priority = models.PositiveSmallIntegerField(choices=FlagPriority.choices)
+    status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    reason = models.TextField(help_text="The finding and the study figure behind it.")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=24, choices=FlagOutcome.choices, null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+    opened_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-priority", "opened_at", "id"]
+        permissions = [("review_flag", "Can work the review queue")]
+        indexes = [
+            # the review queue: unresolved flags, most urgent first, then oldest
+            models.Index(
+                fields=["-priority", "opened_at", "id"],
+                condition=~Q(status="resolved"),
+                name="flag_queue_order",
+            ),
+            models.Index(fields=["patient", "status"], name="flag_patient_status"),
+            models.Index(fields=["assignee", "status"], name="flag_assignee_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                condition=~Q(status="resolved"),
+                name="flag_one_open_per_kind",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=FlagKind.values), name="flag_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=FlagStatus.values), name="flag_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=FlagPriority.values), name="flag_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=FlagOutcome.values) | Q(outcome__isnull=True),
+                name="flag_outcome_valid",
+            ),
+            # a resolved flag always carries its outcome and when; an unresolved one neither
+            models.CheckConstraint(
+                condition=(
+                    Q(status="resolved", outcome__isnull=False, resolved_at__isnull=False)
+                    | (~Q(status="resolved") & Q(outcome__isnull=True, resolved_at__isnull=True))
+                ),
+                name="flag_resolution_complete",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="in_review") | Q(assignee__isnull=False),
+                name="flag_in_review_has_assignee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:flag", args=[self.pk])
+
+
+class FlagEventAction(models.TextChoices):
+    OPENED = "opened", "Opened"
+    ATTACHED = "attached", "Later visit attached"
+    PRIORITY_RAISED = "priority_raised", "Priority raised"
+    CLAIMED = "claimed", "Claimed"
+    RELEASED = "released", "Released"
+    NOTED = "noted", "Note added"
+    RESOLVED = "resolved", "Resolved"
+    DISMISSED = "dismissed", "Dismissed"
+    REOPENED = "reopened", "Reopened"
+
+
+class FlagEvent(models.Model):
+    flag = models.ForeignKey(Flag, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=20, choices=FlagEventAction.choices)
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    outcome = models.CharField(max_length=24, choices=FlagOutcome.choices, null=True, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["flag", "at"], name="flagevent_flag_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=FlagEventAction.values), name="flagevent_action_valid"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="flagevent_insert_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,9 @@
+"""Placeholder: analytics (issue 8) replace this module."""
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+
+
+@permission_required("screening.view_analytics", raise_exception=True)
+def analytics(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("Analytics")

@@ -1,0 +1,9 @@
+"""Placeholder: exports (issue 7) replace this module."""
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+
+
+@permission_required("screening.export_visit", raise_exception=True)
+def exports(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("Exports")

@@ -1,0 +1,48 @@
+"""Fixtures shared by every test: actors in their real role groups, the test database name."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from accounts.roles import ADMIN, CLINICIAN, REVIEWER
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Two test runs at once (two checkouts, one embedded server) must not share a database."""
+    from django.conf import settings
+
+    settings.DATABASES["default"].setdefault("TEST", {})
+    settings.DATABASES["default"]["TEST"]["NAME"] = f"test_spine_mood_{os.getpid()}"
+
+
+def make_user(username: str, role: str | None) -> User:
+    user = User.objects.create_user(
+        username=username, password=TEST_PASSWORD, email=f"{username}@example.org"
+    )
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def clinician(db: None) -> User:
+    return make_user("dr_clinician", CLINICIAN)
+
+
+@pytest.fixture
+def reviewer(db: None) -> User:
+    return make_user("rev_reviewer", REVIEWER)
+
+
+@pytest.fixture
+def admin_user(db: None) -> User:
+    return make_user("ad_admin", ADMIN)
+
+
+@pytest.fixture
+def no_role_user(db: None) -> User:
+    return make_user("no_role", None)

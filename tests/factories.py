@@ -1,0 +1,75 @@
+"""factory_boy factories for the models; tests build data here, never from JSON fixtures."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import factory
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from patients.models import Patient
+from screening.models import Visit
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct-horse-battery-staple")
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    mrn = factory.Sequence(lambda n: f"MRN{n:07d}")
+    given_name = factory.Faker("first_name")
+    family_name = factory.Faker("last_name")
+    date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=89)
+    sex = factory.Iterator([Patient.sex.field.choices[0][0], Patient.sex.field.choices[1][0]])
+    education = "some_college"
+    earnings = "25k_50k"
+    created_by = factory.SubFactory(UserFactory)
+
+
+NEGATIVE_ANSWERS: dict[str, Any] = {
+    "backache_freq_30d": "not_at_all",
+    "da_sad_2wk": "no",
+    "an_lost_interest_2wk": "no",
+}
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A visit whose stored result is what screening.criteria says of its answers.
+
+    Pass answers as `answers={...}` (CRITERIA.md section 7 keys); unasked keys are stored NULL.
+    """
+
+    class Meta:
+        model = Visit
+
+    patient = factory.SubFactory(PatientFactory)
+    clinician = factory.SubFactory(UserFactory)
+    visit_at = factory.LazyFunction(timezone.now)
+    submission_id = factory.LazyFunction(uuid.uuid4)
+
+    @classmethod
+    def _create(cls, model_class: type[Visit], *args: Any, **kwargs: Any) -> Visit:
+        from screening import criteria
+
+        answers = kwargs.pop("answers", None) or dict(NEGATIVE_ANSWERS)
+        stored = criteria.strip_unasked(answers)
+        result = criteria.classify(stored)
+        kwargs.update(stored)
+        kwargs.update(result.as_dict())
+        kwargs["path"] = str(result.path)
+        kwargs.setdefault("criteria_version", criteria.CRITERIA_VERSION)
+        return super()._create(model_class, *args, **kwargs)
+
+
+def days_ago(days: int) -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=days)
