@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from accounts.middleware import SIGNED_OUT_REASON_KEY
@@ -43,4 +43,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @permission_required("auth.change_user", raise_exception=True)
 def users(request: HttpRequest) -> HttpResponse:
     """Placeholder: user administration (issue 9) replaces this."""
-    return HttpResponse("Users")
+    return render(request, "placeholder.html", {"title": "Users"})

@@ -2,8 +2,9 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 @permission_required("audit.view_audit", raise_exception=True)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Audit log")
+    return render(request, "placeholder.html", {"title": "Audit log"})

@@ -2,18 +2,19 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 @permission_required("patients.view_patient", raise_exception=True)
 def search(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Patients")
+    return render(request, "placeholder.html", {"title": "Patients"})
 
 
 @permission_required("patients.add_patient", raise_exception=True)
 def register(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("New patient")
+    return render(request, "placeholder.html", {"title": "New patient"})
 
 
 @permission_required("patients.view_patient", raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse("Patient")
+    return render(request, "placeholder.html", {"title": "Patient"})

@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from patients.models import Patient
+from patients.models import Patient, Sex
 from screening.models import Visit
 
 
@@ -30,7 +30,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=89)
-    sex = factory.Iterator([Patient.sex.field.choices[0][0], Patient.sex.field.choices[1][0]])
+    sex = factory.Iterator(Sex.values)
     education = "some_college"
     earnings = "25k_50k"
     created_by = factory.SubFactory(UserFactory)

@@ -2,8 +2,9 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 @permission_required("screening.export_visit", raise_exception=True)
 def exports(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Exports")
+    return render(request, "placeholder.html", {"title": "Exports"})

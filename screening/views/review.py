@@ -2,13 +2,14 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 
 @permission_required("screening.review_flag", raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("Review queue")
+    return render(request, "placeholder.html", {"title": "Review queue"})
 
 
 @permission_required("screening.review_flag", raise_exception=True)
 def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return HttpResponse("Flag")
+    return render(request, "placeholder.html", {"title": "Flag"})

@@ -1,0 +1,50 @@
+"""A person signs in through the browser and sees only their role's navigation."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import make_user
+from tests.e2e.conftest import assert_no_serious_axe_violations
+
+NAV = ["Patients", "Review queue", "Exports", "Analytics", "Audit", "Users"]
+VISIBLE = {
+    "clinician": ["Patients"],
+    "reviewer": ["Patients", "Review queue"],
+    "admin": NAV,
+}
+
+
+@pytest.mark.parametrize("role", ["clinician", "reviewer", "admin"])
+def test_navigation_shows_only_the_role_pages_when_signed_in(page: Page, sign_in, role: str):
+    make_user(f"{role}_person", role)
+    sign_in(f"{role}_person")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_text(f"{role}_person")).to_be_visible()
+    for name in NAV:
+        link = nav.get_by_role("link", name=name, exact=True)
+        if name in VISIBLE[role]:
+            expect(link).to_have_count(1)
+        else:
+            expect(link).to_have_count(0)
+
+
+def test_sign_in_page_has_no_serious_accessibility_violation(page: Page, live_server):
+    page.goto(f"{live_server.url}/accounts/login/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+
+
+def test_account_locks_with_a_message_when_the_password_is_wrong_five_times(page: Page, sign_in):
+    make_user("unlucky", "clinician")
+    for _ in range(5):
+        sign_in("unlucky", password="wrong-password-123")
+    expect(page.get_by_text("Account locked")).to_be_visible()
+    sign_in("unlucky")  # even the right password is refused while locked
+    expect(page.get_by_text("Account locked")).to_be_visible()
+
+
+def test_sign_out_returns_to_the_sign_in_page(page: Page, sign_in):
+    make_user("leaver", "clinician")
+    sign_in("leaver")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
