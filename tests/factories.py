@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from patients.models import Patient, Sex
-from screening.models import Visit
+from screening.models import Flag, FlagKind, FlagPriority, FlagStatus, Visit
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -73,3 +73,18 @@ class VisitFactory(factory.django.DjangoModelFactory):
 
 def days_ago(days: int) -> dt.datetime:
     return timezone.now() - dt.timedelta(days=days)
+
+
+class FlagFactory(factory.django.DjangoModelFactory):
+    """An open flag raised by a visit of the same patient."""
+
+    class Meta:
+        model = Flag
+
+    visit = factory.SubFactory(VisitFactory)
+    patient = factory.SelfAttribute("visit.patient")
+    kind = FlagKind.ASSESS_DEPRESSION
+    priority = FlagPriority.ROUTINE
+    status = FlagStatus.OPEN
+    reason = "backaches several times a week in the past 30 days"
+    opened_at = factory.SelfAttribute("visit.visit_at")
