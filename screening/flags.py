@@ -1,0 +1,121 @@
+"""Which flags a classification raises, and how urgent each is (DESIGN.md "Flag rules")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from screening.criteria import (
+    BACKACHE,
+    ITEMS,
+    SYMPTOM_CUTOFF,
+    Path,
+    Result,
+    back_pain_near_threshold,
+    depression_near_threshold,
+)
+from screening.study import FIGURES, SHORT_CITATION
+
+
+class FlagKind(StrEnum):
+    """What the flag asks a clinician to do."""
+
+    ASSESS_DEPRESSION = "assess_depression"
+    ASSESS_BACK_PAIN = "assess_back_pain"
+    SAFETY = "safety"
+
+
+class Priority(IntEnum):
+    """Queue order: a higher value is seen first."""
+
+    ROUTINE = 1
+    RAISED = 2  # the other condition is near its threshold
+    COMORBID = 3  # both criteria met
+    URGENT = 4  # safety
+
+
+@dataclass(frozen=True)
+class FlagSpec:
+    """A flag to open (or attach to), with the finding that justifies it."""
+
+    kind: FlagKind
+    priority: Priority
+    reason: str
+
+
+SAFETY_REASON = (
+    "thought a lot about death during the 2-week period; the item covers death in general and is "
+    "not a suicide question, so this needs a direct suicide-risk assessment with a validated "
+    "instrument; crisis line 988 (US)"
+)
+
+
+def _pr(key: str) -> str:
+    """A prevalence ratio from the study table, as the flag reasons quote it."""
+    return f"PR {FIGURES[key].value:.2f}"
+
+
+def _priority(*, comorbid: bool, near: bool) -> Priority:
+    """COMORBID when both criteria are met, else RAISED when the other is near threshold."""
+    if comorbid:
+        return Priority.COMORBID
+    return Priority.RAISED if near else Priority.ROUTINE
+
+
+def _depression_reason(answers: Mapping[str, object], result: Result) -> str:
+    """Why a patient with back pain should be assessed for depression, citing the study."""
+    frequency = dict(ITEMS[BACKACHE].choices or ())[str(answers.get(BACKACHE))].lower()
+    reason = (
+        f"back pain {frequency} in the past 30 days; among adults with back pain, "
+        f"{FIGURES['depression_given_back_pain'].text()} met criteria for major depression vs "
+        f"{FIGURES['depression_given_no_back_pain'].text()} without, and back pain predicted "
+        f"depression nine years later, {_pr('pr_back_pain_to_depression')} ({SHORT_CITATION})"
+    )
+    if result.major_depression:
+        return f"{reason}; comorbid: the major-depression criterion is also met"
+    if depression_near_threshold(result):
+        return (
+            f"{reason}; raised: depression screen {result.symptom_count} symptoms, "
+            f"one short of the cut-off of {SYMPTOM_CUTOFF}"
+        )
+    return reason
+
+
+def _back_pain_reason(answers: Mapping[str, object], result: Result) -> str:
+    """Why a patient with major depression should be assessed for back pain, citing the study."""
+    path = "depressed-affect" if result.path is Path.DEPRESSED_AFFECT else "anhedonia"
+    reason = (
+        f"major depression on the {path} path, {result.symptom_count} symptoms "
+        f"(cut-off {SYMPTOM_CUTOFF}); among adults with major depression, "
+        f"{FIGURES['back_pain_given_depression'].text()} reported back pain vs "
+        f"{FIGURES['back_pain_given_no_depression'].text()} without, and depression predicted "
+        f"back pain nine years later, {_pr('pr_depression_to_back_pain')} ({SHORT_CITATION})"
+    )
+    if result.back_pain:
+        return f"{reason}; comorbid: the back-pain criterion is also met"
+    if back_pain_near_threshold(answers):
+        return f"{reason}; raised: backaches once a week, one step short of the back-pain criterion"
+    return reason
+
+
+def flags_for(answers: Mapping[str, object], result: Result) -> tuple[FlagSpec, ...]:
+    """The flags `result` (classified from `answers`) raises, SAFETY first (DESIGN.md)."""
+    flags: list[FlagSpec] = []
+    if result.safety_flag:
+        flags.append(FlagSpec(FlagKind.SAFETY, Priority.URGENT, SAFETY_REASON))
+    comorbid = result.back_pain and result.major_depression
+    if result.back_pain:
+        priority = _priority(comorbid=comorbid, near=depression_near_threshold(result))
+        reason = _depression_reason(answers, result)
+        flags.append(FlagSpec(FlagKind.ASSESS_DEPRESSION, priority, reason))
+    if result.major_depression:
+        priority = _priority(comorbid=comorbid, near=back_pain_near_threshold(answers))
+        reason = _back_pain_reason(answers, result)
+        flags.append(FlagSpec(FlagKind.ASSESS_BACK_PAIN, priority, reason))
+    return tuple(flags)
+
+
+def merge_priority(existing: Priority, new: Priority) -> Priority:
+    """The priority of an open flag when a later visit attaches to it: the higher one wins."""
+    return max(existing, new)
