@@ -1,13 +1,22 @@
 """Fixtures shared by every test: actors in their real role groups, the test database name."""
 
 import os
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import override_settings
 
 from accounts.roles import ADMIN, CLINICIAN, REVIEWER
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Real hashing costs ~0.3 s a user; tests check roles and flows, not hash strength."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")

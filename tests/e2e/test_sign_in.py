@@ -48,3 +48,17 @@ def test_sign_out_returns_to_the_sign_in_page(page: Page, sign_in):
     sign_in("leaver")
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_browser_check_catches_a_content_security_policy_violation(
+    page: Page, live_server, page_errors
+):
+    """The per-page check that guards every browser test really sees CSP violations."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate(
+            "() => { const el = document.createElement('style');"
+            " el.textContent = 'body{color:red}'; document.head.appendChild(el); }"
+        )
+    assert any("Content Security Policy" in e for e in page_errors), page_errors
+    page_errors.clear()

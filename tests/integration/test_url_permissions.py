@@ -1,0 +1,110 @@
+"""Every URL in the project: anonymous → sign-in page, a role without the permission → 403,
+the right role → 200. A new URL fails this test until it is listed here with its role."""
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import make_user
+from tests.factories import FlagFactory
+
+ROLES = ["clinician", "reviewer", "admin"]
+
+# URL name → the least role that may open it. Every other role below it must get 403.
+PAGES: dict[str, str] = {
+    "home": "clinician",
+    "patients:search": "clinician",
+    "patients:new": "clinician",
+    "patients:detail": "clinician",
+    "screening:visit_new": "clinician",
+    "screening:visit": "clinician",
+    "screening:visit_amend": "clinician",
+    "screening:queue": "reviewer",
+    "screening:flag": "reviewer",
+    "screening:exports": "admin",
+    "screening:analytics": "admin",
+    "audit:log": "admin",
+    "users": "admin",
+}
+# URL name → least role, for views that only accept POST (GET answers 405 to that role).
+POST_ONLY: dict[str, str] = {}
+# Open without sign-in by design.
+PUBLIC = {"login", "logout", "healthz"}
+
+
+def _names(patterns: list[Any], namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue  # Django's admin has its own staff check
+            prefix = f"{entry.namespace}:" if entry.namespace else namespace
+            found += _names(entry.url_patterns, prefix)
+        elif entry.name:
+            found.append((namespace + entry.name, entry))
+    return found
+
+
+def test_every_url_is_classified():
+    names = {name for name, _ in _names(get_resolver().url_patterns)}
+    unlisted = names - set(PAGES) - set(POST_ONLY) - PUBLIC
+    assert unlisted == set(), f"add these URLs to the permission walk: {sorted(unlisted)}"
+
+
+@pytest.fixture
+def url_for(db: None):
+    flag = FlagFactory()
+    ids = {"pk": None, "patient_id": flag.patient_id}
+    objects = {
+        "patients:detail": flag.patient_id,
+        "screening:visit": flag.visit_id,
+        "screening:visit_amend": flag.visit_id,
+        "screening:flag": flag.pk,
+    }
+
+    def _url(name: str) -> str:
+        pattern = dict(_names(get_resolver().url_patterns))[name]
+        kwargs = {}
+        for key in pattern.pattern.converters:
+            kwargs[key] = objects.get(name) if key == "pk" else ids[key]
+            if key == "pk" and kwargs[key] is None:
+                kwargs[key] = flag.pk
+        return reverse(name, kwargs=kwargs)
+
+    return _url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PAGES | POST_ONLY))
+def test_anonymous_is_sent_to_sign_in_when_opening(client, url_for, name):
+    url = url_for(name)
+    response = client.post(url) if name in POST_ONLY else client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PAGES | POST_ONLY))
+def test_each_role_gets_403_below_and_access_at_or_above_the_page_role(client, url_for, name):
+    least = (PAGES | POST_ONLY)[name]
+    for role in ROLES:
+        client.force_login(make_user(f"walk_{role}", role))
+        url = url_for(name)
+        allowed = ROLES.index(role) >= ROLES.index(least)
+        if name in POST_ONLY:
+            status = client.post(url).status_code
+            assert (status != 403) if allowed else (status == 403), (role, status)
+        else:
+            response = client.get(url, follow=name == "home")
+            assert response.status_code == (200 if allowed else 403), role
+        client.logout()
+
+
+@pytest.mark.django_db
+def test_user_without_a_role_gets_403_on_every_page(client, url_for, no_role_user):
+    client.force_login(no_role_user)
+    for name in sorted(PAGES):
+        if name == "home":
+            continue
+        assert client.get(url_for(name)).status_code == 403, name
