@@ -2,14 +2,36 @@
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
 from django.test import override_settings
 
-from accounts.roles import ADMIN, CLINICIAN, REVIEWER
+from accounts.roles import ADMIN, CLINICIAN, REVIEWER, sync_role_groups
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+E2E_DIR = Path(__file__).parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests need rows the live server's thread can see: committed, not rolled back."""
+    for item in items:
+        if E2E_DIR in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request: pytest.FixtureRequest) -> None:
+    """A transactional test starts after a flush that emptied the role groups: put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        if not Group.objects.exists():
+            sync_role_groups()
 
 
 @pytest.fixture(scope="session", autouse=True)
