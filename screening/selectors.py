@@ -1,0 +1,346 @@
+"""Reads that pages and benchmarks share: the review queue and a review case.
+
+The joins (select_related) are set here, so a page's query count is fixed in one place and does
+not grow with its page size.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from screening import criteria
+from screening.models import Flag, FlagEvent, FlagKind, FlagPriority, FlagStatus, Visit
+
+UNRESOLVED = "unresolved"
+STATUS_CHOICES = (
+    (UNRESOLVED, "Open or in review"),
+    (FlagStatus.OPEN.value, "Open"),
+    (FlagStatus.IN_REVIEW.value, "In review"),
+    (FlagStatus.RESOLVED.value, "Resolved"),
+)
+ANYONE, MINE, UNASSIGNED = "anyone", "mine", "unassigned"
+ASSIGNEE_CHOICES = ((ANYONE, "Anyone"), (MINE, "Assigned to me"), (UNASSIGNED, "Unassigned"))
+PAGE_SIZES = (25, 50, 100)
+DEFAULT_PAGE_SIZE = 50
+LATER_VISITS_SHOWN = 50
+
+PRIORITY_BADGES = {
+    FlagPriority.URGENT: "text-bg-danger",
+    FlagPriority.COMORBID: "text-bg-warning",
+    FlagPriority.RAISED: "text-bg-info",
+    FlagPriority.ROUTINE: "text-bg-secondary",
+}
+
+_CURSOR_SALT = "screening.review-queue-cursor"
+# the queue order: most urgent first (SAFETY is URGENT), then oldest, then id as the tie-break
+_FORWARD = ("-priority", "opened_at", "id")
+_BACKWARD = ("priority", "-opened_at", "-id")
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the reviewer narrowed the queue to; the defaults show every unresolved flag."""
+
+    kind: str = ""
+    status: str = UNRESOLVED
+    assignee: str = ANYONE
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A row's place in the queue order, and which page beside it to show.
+
+    Its token holds only the sort key (priority, opened time, id) and a page number: no PHI.
+    """
+
+    priority: int
+    opened_at: dt.datetime
+    flag_id: int
+    before: bool  # True: the page that ends just before this row; False: the page after it
+    page: int
+
+    def token(self) -> str:
+        key = [self.priority, self.opened_at.isoformat(), self.flag_id, self.before, self.page]
+        return signing.dumps(key, salt=_CURSOR_SALT, compress=True)
+
+    @classmethod
+    def from_token(cls, token: str) -> "Cursor | None":
+        """The cursor a token names, or None for a missing, altered or malformed token."""
+        if not token:
+            return None
+        try:
+            priority, opened_at, flag_id, before, page = signing.loads(token, salt=_CURSOR_SALT)
+            opened = dt.datetime.fromisoformat(opened_at)
+            return cls(int(priority), opened, int(flag_id), bool(before), max(int(page), 1))
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+
+    @classmethod
+    def at(cls, flag: Flag, *, before: bool, page: int) -> "Cursor":
+        return cls(flag.priority, flag.opened_at, flag.pk, before, page)
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    flag: Flag
+    overdue: bool
+
+    @property
+    def priority_label(self) -> str:
+        """The priority's short name (Urgent, Comorbid, Raised, Routine)."""
+        return priority_label(self.flag.priority)
+
+    @property
+    def priority_badge(self) -> str:
+        return PRIORITY_BADGES[self.flag.priority]
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, with the total and per-kind counts under the same filters."""
+
+    rows: list[QueueRow]
+    total: int
+    kind_counts: list[KindCount]  # every kind, under all filters but the kind filter
+    number: int
+    size: int
+    next: Cursor | None
+    previous: Cursor | None
+
+    @property
+    def all_kinds_total(self) -> int:
+        return sum(c.count for c in self.kind_counts)
+
+    @property
+    def first_row_number(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.rows else 0
+
+    @property
+    def last_row_number(self) -> int:
+        return (self.number - 1) * self.size + len(self.rows)
+
+
+def priority_label(priority: int) -> str:
+    """A priority's short name: Urgent, Comorbid, Raised or Routine."""
+    return str(FlagPriority(priority).label).split(":")[0]
+
+
+def is_overdue(flag: Flag, now: dt.datetime) -> bool:
+    """An unresolved SAFETY flag older than SAFETY_FLAG_OVERDUE_HOURS, any other older than
+    FLAG_OVERDUE_DAYS (settings; DESIGN.md review queue)."""
+    if flag.status == FlagStatus.RESOLVED:
+        return False
+    if flag.kind == FlagKind.SAFETY:
+        limit = dt.timedelta(hours=settings.SAFETY_FLAG_OVERDUE_HOURS)
+    else:
+        limit = dt.timedelta(days=settings.FLAG_OVERDUE_DAYS)
+    return now - flag.opened_at > limit
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _filter_q(filters: QueueFilters, user: Any) -> Q:
+    """Every filter but the kind, as one condition."""
+    unresolved = ~Q(status=FlagStatus.RESOLVED)  # the predicate of the flag_queue_order index
+    if filters.status == FlagStatus.RESOLVED:
+        q = Q(status=FlagStatus.RESOLVED)
+    elif filters.status in (FlagStatus.OPEN, FlagStatus.IN_REVIEW):
+        q = unresolved & Q(status=filters.status)
+    else:
+        q = unresolved
+    if filters.assignee == MINE:
+        q &= Q(assignee=user)
+    elif filters.assignee == UNASSIGNED:
+        q &= Q(assignee__isnull=True)
+    if filters.opened_from:
+        q &= Q(opened_at__gte=_start_of(filters.opened_from))
+    if filters.opened_to:
+        q &= Q(opened_at__lt=_start_of(filters.opened_to + dt.timedelta(days=1)))
+    return q
+
+
+def _beyond(cursor: Cursor) -> Q:
+    """Rows after the cursor in queue order (before it when cursor.before), for keyset paging.
+
+    Spelled out per column because the order mixes directions, so a row comparison cannot be
+    used; the leading bound on priority lets the index scan start at the cursor.
+    """
+    p, t, i = cursor.priority, cursor.opened_at, cursor.flag_id
+    if cursor.before:
+        return Q(priority__gte=p) & (
+            Q(priority__gt=p) | Q(opened_at__lt=t) | Q(opened_at=t, id__lt=i)
+        )
+    return Q(priority__lte=p) & (Q(priority__lt=p) | Q(opened_at__gt=t) | Q(opened_at=t, id__gt=i))
+
+
+def _kind_counts(base: Q) -> list[KindCount]:
+    found = dict(Flag.objects.filter(base).values_list("kind").annotate(n=Count("id")).order_by())
+    return [KindCount(code, label, found.get(code, 0)) for code, label in FlagKind.choices]
+
+
+def _rows(where: Q, cursor: Cursor | None, size: int) -> list[Flag]:
+    flags = (
+        Flag.objects.filter(where)
+        .select_related("patient", "assignee")
+        .only(
+            "kind",
+            "priority",
+            "status",
+            "opened_at",
+            "outcome",
+            "resolved_at",
+            "patient__given_name",
+            "patient__family_name",
+            "patient__mrn",
+            "assignee__username",
+            "assignee__first_name",
+            "assignee__last_name",
+        )
+    )
+    if cursor is not None:
+        flags = flags.filter(_beyond(cursor))
+    order = _BACKWARD if cursor is not None and cursor.before else _FORWARD
+    return list(flags.order_by(*order)[: size + 1])
+
+
+def review_queue(
+    *,
+    filters: QueueFilters,
+    user: Any,
+    cursor: Cursor | None = None,
+    size: int = DEFAULT_PAGE_SIZE,
+    now: dt.datetime | None = None,
+) -> QueuePage:
+    """A page of flags in queue order with keyset paging: two queries, whatever the page size,
+    and a flag inserted meanwhile never moves rows between pages already seen."""
+    now = now or timezone.now()
+    base = _filter_q(filters, user)
+    kind_counts = _kind_counts(base)
+    where = base & Q(kind=filters.kind) if filters.kind else base
+    total = sum(c.count for c in kind_counts if not filters.kind or c.kind == filters.kind)
+
+    flags = _rows(where, cursor, size)
+    more = len(flags) > size
+    flags = flags[:size]
+    if cursor is not None and cursor.before:
+        flags.reverse()
+        if not more and len(flags) < size:
+            # rows left the queue since the later page was drawn: start again from the top
+            return review_queue(filters=filters, user=user, size=size, now=now)
+        number = cursor.page if more else 1
+        previous = Cursor.at(flags[0], before=True, page=number - 1) if more else None
+        following = Cursor.at(flags[-1], before=False, page=number + 1) if flags else None
+    else:
+        number = cursor.page if cursor is not None else 1
+        previous = Cursor.at(flags[0], before=True, page=number - 1) if flags and cursor else None
+        following = Cursor.at(flags[-1], before=False, page=number + 1) if more else None
+
+    return QueuePage(
+        rows=[QueueRow(flag, is_overdue(flag, now)) for flag in flags],
+        total=total,
+        kind_counts=kind_counts,
+        number=number,
+        size=size,
+        next=following,
+        previous=previous,
+    )
+
+
+def queue_cursor_for_page(
+    *, filters: QueueFilters, user: Any, page: int, size: int = DEFAULT_PAGE_SIZE
+) -> Cursor | None:
+    """The cursor that opens page `page` (walking the keyset; for benchmarks and tests)."""
+    cursor = None
+    for _ in range(page - 1):
+        found = review_queue(filters=filters, user=user, cursor=cursor, size=size).next
+        if found is None:
+            return cursor
+        cursor = found
+    return cursor
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    key: str
+    midus: str
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """Everything the case page shows about one flag."""
+
+    flag: Flag
+    overdue: bool
+    visit: Visit  # the visit that raised the flag
+    answers: list[AnswerRow]  # the items asked at that visit, in questionnaire order
+    explanation: list[str]  # criteria.explain: which answers met or failed which rule
+    later_visits: list[Visit]  # the patient's visits after it, oldest first
+    more_later_visits: bool
+    events: list[FlagEvent]  # the case history, oldest first
+
+    @property
+    def priority_label(self) -> str:
+        return priority_label(self.flag.priority)
+
+    @property
+    def priority_badge(self) -> str:
+        return PRIORITY_BADGES[self.flag.priority]
+
+
+def _answers(visit: Visit) -> tuple[list[AnswerRow], list[str]]:
+    values = {key: getattr(visit, key) for key in criteria.ANSWER_KEYS}
+    rows = []
+    for key, item in criteria.ITEMS.items():
+        value = values[key]
+        if value is None:
+            continue  # not asked (or not answered): the skip logic's NULL
+        label = dict(item.choices)[value] if item.choices else ("Yes" if value else "No")
+        rows.append(AnswerRow(key, item.midus, item.text, label))
+    try:
+        explanation = criteria.explain(values, criteria.classify(values))
+    except criteria.InvalidAnswers as exc:
+        explanation = [f"These answers cannot be classified: {exc}"]
+    return rows, explanation
+
+
+def flag_case(*, flag_id: int, now: dt.datetime | None = None) -> Case:
+    """The flag with its patient, visits, answers and history in three queries, whatever the
+    history's length; raises Flag.DoesNotExist."""
+    flag = Flag.objects.select_related("patient", "visit", "assignee", "resolved_by").get(
+        pk=flag_id
+    )
+    later = list(
+        Visit.objects.filter(patient_id=flag.patient_id, visit_at__gt=flag.visit.visit_at)
+        .exclude(pk=flag.visit_id)
+        .order_by("visit_at", "id")[: LATER_VISITS_SHOWN + 1]
+    )
+    events = list(FlagEvent.objects.filter(flag=flag).select_related("actor", "visit"))
+    answers, explanation = _answers(flag.visit)
+    return Case(
+        flag=flag,
+        overdue=is_overdue(flag, now or timezone.now()),
+        visit=flag.visit,
+        answers=answers,
+        explanation=explanation,
+        later_visits=later[:LATER_VISITS_SHOWN],
+        more_later_visits=len(later) > LATER_VISITS_SHOWN,
+        events=events,
+    )

@@ -1,0 +1,236 @@
+"""Flag transitions on the review queue: each locks the flag, checks the move against the state it
+finds, and writes the flag, its FlagEvent and the audit row in one transaction (DESIGN.md)."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import Actor, record_audit
+from patients.models import Patient
+from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagOutcome, FlagStatus
+
+# Dismissing is its own action, with a reason instead of an assessment.
+RESOLVE_OUTCOMES = tuple(
+    (code, label) for code, label in FlagOutcome.choices if code != FlagOutcome.DISMISSED
+)
+_SAFETY_OUTCOMES = {
+    FlagOutcome.SAFETY_ASSESSED,
+    FlagOutcome.DECLINED,
+    FlagOutcome.UNABLE_TO_REACH,
+}
+
+
+def resolve_outcomes(kind: str) -> tuple[tuple[str, str], ...]:
+    """The coded outcomes that close a flag of this kind: a suicide-risk assessment for SAFETY,
+    an assessment of the other condition for the others; declined and unreachable for both."""
+    if kind == FlagKind.SAFETY:
+        return tuple(choice for choice in RESOLVE_OUTCOMES if choice[0] in _SAFETY_OUTCOMES)
+    return tuple(choice for choice in RESOLVE_OUTCOMES if choice[0] != FlagOutcome.SAFETY_ASSESSED)
+
+
+class FlagActionError(Exception):
+    """A transition the flag's current state does not allow; nothing was changed."""
+
+
+def person(user: Any) -> str:
+    """How a reviewer is named to colleagues: full name and username, never patient data."""
+    full = user.get_full_name().strip()
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def _locked_flag(flag_id: int) -> Flag:
+    """The flag, row-locked until commit, so two reviewers act on it one after the other."""
+    try:
+        # of=("self",): lock the flag only; the joined rows are read for messages and audit
+        return (
+            Flag.objects.select_for_update(of=("self",))
+            .select_related("patient", "assignee", "resolved_by")
+            .get(pk=flag_id)
+        )
+    except Flag.DoesNotExist:
+        raise FlagActionError("This case does not exist.") from None
+
+
+def _holder_error(flag: Flag, actor: Actor) -> FlagActionError | None:
+    """Why `actor` may not work the flag now (someone else holds it, or it is closed), or None."""
+    if flag.status == FlagStatus.RESOLVED:
+        when = timezone.localtime(flag.resolved_at).strftime("%Y-%m-%d %H:%M")
+        verb = "dismissed" if flag.outcome == FlagOutcome.DISMISSED else "resolved"
+        by = f" by {person(flag.resolved_by)}" if flag.resolved_by else ""
+        return FlagActionError(f"This case was already {verb}{by} on {when}; reopen it first.")
+    if flag.status == FlagStatus.IN_REVIEW and flag.assignee_id != actor.user.pk:
+        return FlagActionError(f"{person(flag.assignee)} has this case; ask them to release it.")
+    return None
+
+
+def _required(text: str, what: str) -> str:
+    text = text.strip()
+    if not text:
+        raise FlagActionError(f"Enter {what}.")
+    return text
+
+
+def _record(
+    flag: Flag,
+    actor: Actor,
+    action: FlagEventAction,
+    *,
+    note: str = "",
+    outcome: str | None = None,
+) -> None:
+    """The FlagEvent and the audit row of one action, in the caller's transaction."""
+    FlagEvent.objects.create(flag=flag, actor=actor.user, action=action, note=note, outcome=outcome)
+    detail: dict[str, Any] = {"action": action.value, "flag": flag.pk}
+    if outcome:
+        detail["outcome"] = outcome
+    record_audit(
+        actor=actor, action=AuditAction.FLAG_ACTION, obj=flag, patient=flag.patient, detail=detail
+    )
+
+
+@transaction.atomic(durable=True)
+def claim_flag(*, flag_id: int, actor: Actor) -> Flag:
+    """An open flag becomes in review, assigned to the actor; anything else changes nothing."""
+    flag = _locked_flag(flag_id)
+    if flag.status == FlagStatus.IN_REVIEW and flag.assignee_id == actor.user.pk:
+        raise FlagActionError("You already have this case.")
+    if error := _holder_error(flag, actor):
+        raise error
+    flag.status = FlagStatus.IN_REVIEW
+    flag.assignee = actor.user
+    flag.save(update_fields=["status", "assignee", "updated_at"])
+    _record(flag, actor, FlagEventAction.CLAIMED)
+    return flag
+
+
+@transaction.atomic(durable=True)
+def release_flag(*, flag_id: int, actor: Actor) -> Flag:
+    """The actor's own claim is given up and the flag is open again for anyone."""
+    flag = _locked_flag(flag_id)
+    if error := _holder_error(flag, actor):
+        raise error
+    if flag.status == FlagStatus.OPEN:
+        raise FlagActionError("This case is not claimed, so there is nothing to release.")
+    flag.status = FlagStatus.OPEN
+    flag.assignee = None
+    flag.save(update_fields=["status", "assignee", "updated_at"])
+    _record(flag, actor, FlagEventAction.RELEASED)
+    return flag
+
+
+@transaction.atomic(durable=True)
+def add_flag_note(*, flag_id: int, actor: Actor, note: str) -> Flag:
+    """A note joins the case history, whatever the flag's state; the flag itself is unchanged."""
+    note = _required(note, "a note")
+    flag = _locked_flag(flag_id)
+    _record(flag, actor, FlagEventAction.NOTED, note=note)
+    return flag
+
+
+def _close(flag: Flag, actor: Actor, *, outcome: str, note: str) -> None:
+    flag.status = FlagStatus.RESOLVED
+    flag.assignee = actor.user
+    flag.outcome = outcome
+    flag.resolution_note = note
+    flag.resolved_at = timezone.now()
+    flag.resolved_by = actor.user
+    flag.save(
+        update_fields=[
+            "status",
+            "assignee",
+            "outcome",
+            "resolution_note",
+            "resolved_at",
+            "resolved_by",
+            "updated_at",
+        ]
+    )
+
+
+@transaction.atomic(durable=True)
+def resolve_flag(*, flag_id: int, actor: Actor, outcome: str, note: str) -> Flag:
+    """An open flag, or one the actor holds, is closed with a coded outcome that fits its kind
+    and a note."""
+    note = _required(note, "a note on the assessment")
+    flag = _locked_flag(flag_id)
+    if error := _holder_error(flag, actor):
+        raise error
+    if outcome not in dict(resolve_outcomes(flag.kind)):
+        raise FlagActionError(
+            f"Choose an outcome that fits a {flag.get_kind_display().lower()} flag."
+        )
+    _close(flag, actor, outcome=outcome, note=note)
+    _record(flag, actor, FlagEventAction.RESOLVED, note=note, outcome=outcome)
+    return flag
+
+
+@transaction.atomic(durable=True)
+def dismiss_flag(*, flag_id: int, actor: Actor, reason: str) -> Flag:
+    """An open flag, or one the actor holds, is closed without assessment, with the reason why."""
+    reason = _required(reason, "the reason for dismissing without an assessment")
+    flag = _locked_flag(flag_id)
+    if error := _holder_error(flag, actor):
+        raise error
+    _close(flag, actor, outcome=FlagOutcome.DISMISSED, note=reason)
+    _record(flag, actor, FlagEventAction.DISMISSED, note=reason, outcome=FlagOutcome.DISMISSED)
+    return flag
+
+
+@transaction.atomic(durable=True)
+def reopen_flag(*, flag_id: int, actor: Actor, note: str = "") -> Flag:
+    """A resolved flag is open again, its outcome cleared and its history kept; refused while the
+    patient has another unresolved flag of the same kind (one open flag per patient and kind)."""
+    patient_id = Flag.objects.filter(pk=flag_id).values_list("patient_id", flat=True).first()
+    if patient_id is None:
+        raise FlagActionError("This case does not exist.")
+    # Patient row first, then the flag: the order record_visit takes them, so a visit that would
+    # open a flag of this kind waits for us (or we see its flag) and the two never deadlock.
+    Patient.objects.select_for_update().filter(pk=patient_id).first()
+    flag = _locked_flag(flag_id)
+    if flag.status != FlagStatus.RESOLVED:
+        raise FlagActionError("This case is not resolved, so it cannot be reopened.")
+    other = (
+        Flag.objects.filter(patient_id=flag.patient_id, kind=flag.kind)
+        .exclude(status=FlagStatus.RESOLVED)
+        .exclude(pk=flag.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if other is not None:
+        raise FlagActionError(
+            f"This patient already has an unresolved {flag.get_kind_display().lower()} flag "
+            f"(case #{other}); work that case instead of reopening this one."
+        )
+    flag.status = FlagStatus.OPEN
+    flag.assignee = None
+    flag.outcome = None
+    flag.resolution_note = ""
+    flag.resolved_at = None
+    flag.resolved_by = None
+    flag.save(
+        update_fields=[
+            "status",
+            "assignee",
+            "outcome",
+            "resolution_note",
+            "resolved_at",
+            "resolved_by",
+            "updated_at",
+        ]
+    )
+    _record(flag, actor, FlagEventAction.REOPENED, note=note.strip())
+    return flag
+
+
+@transaction.atomic(durable=True)
+def record_case_view(*, flag: Flag, actor: Actor) -> None:
+    """Who opened which case, for 'who saw this patient' (AuditAction.FLAG_VIEW)."""
+    record_audit(
+        actor=actor,
+        action=AuditAction.FLAG_VIEW,
+        obj=flag,
+        patient=flag.patient,
+        detail={"flag": flag.pk},
+    )
