@@ -88,3 +88,54 @@ class FlagFactory(factory.django.DjangoModelFactory):
     status = FlagStatus.OPEN
     reason = "backaches several times a week in the past 30 days"
     opened_at = factory.SelfAttribute("visit.visit_at")
+
+
+# Answer sets by outcome (CRITERIA.md section 7 keys), for visits recorded through the form or
+# screening.services.visits.record_visit.
+_DA_STEMS = {"da_sad_2wk": "yes", "da_duration": "all_day_long", "da_frequency": "every_day"}
+_AN_STEMS = {
+    "da_sad_2wk": "no",
+    "an_lost_interest_2wk": "yes",
+    "an_duration": "most_of_the_day",
+    "an_frequency": "almost_every_day",
+}
+ANSWERS: dict[str, dict[str, Any]] = {
+    "negative": dict(NEGATIVE_ANSWERS),
+    "back_pain": {**NEGATIVE_ANSWERS, "backache_freq_30d": "almost_every_day"},
+    "depressed_affect": {
+        "backache_freq_30d": "not_at_all",
+        **_DA_STEMS,
+        "da_lost_interest": True,
+        "da_tired": True,
+        "da_appetite_lost": False,
+        "da_appetite_increased": True,
+        "da_sleep_trouble": True,
+        "da_sleep_frequency": "every_night",
+        "da_concentration": False,
+        "da_worthless": False,
+        "da_death_thoughts": False,
+    },
+    "anhedonia": {
+        "backache_freq_30d": "once_a_week",
+        **_AN_STEMS,
+        "an_tired": True,
+        "an_appetite_lost": True,
+        "an_sleep_trouble": False,
+        "an_concentration": True,
+        "an_worthless": True,
+        "an_death_thoughts": False,
+    },
+    "safety": {
+        "backache_freq_30d": "not_at_all",
+        **_DA_STEMS,
+        "da_lost_interest": False,
+        "da_tired": False,
+        "da_appetite_lost": False,
+        "da_appetite_increased": False,
+        "da_sleep_trouble": False,
+        "da_concentration": False,
+        "da_worthless": False,
+        "da_death_thoughts": True,
+    },
+}
+ANSWERS["comorbid"] = {**ANSWERS["depressed_affect"], "backache_freq_30d": "several_times_a_week"}

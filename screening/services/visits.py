@@ -1,0 +1,350 @@
+"""Recording and amending visits: the visit, its flags, their events and the audit row, in one
+transaction each (DESIGN.md "What flows through the house"; CRITERIA.md section 7)."""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import Actor, record_audit
+from patients.models import Patient
+from screening import criteria, flags, study
+from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
+from screening.notifications import notify_safety_flag
+
+COVARIATE_KEYS = (
+    "presenting_concern",
+    "antidepressant_use",
+    "regular_exercise",
+    "smoking",
+    "alcohol",
+    "height_cm",
+    "weight_kg",
+)
+Covariate = str | bool | Decimal | None
+
+
+class VisitAlreadyAmended(Exception):
+    """The visit has a newer amendment; only the newest visit of a chain may be amended."""
+
+    def __init__(self, newest: Visit) -> None:
+        super().__init__(f"visit {newest.amends_id} was already amended by visit {newest.pk}")
+        self.newest = newest
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The visit a submission produced; `created` is False when it had already been recorded."""
+
+    visit: Visit
+    created: bool
+
+
+def record_visit(
+    *,
+    patient: Patient,
+    answers: Mapping[str, object],
+    covariates: Mapping[str, Covariate],
+    visit_at: datetime,
+    submission_id: uuid.UUID,
+    actor: Actor,
+) -> Recorded:
+    """One visit with its result, flags opened or attached and its audit row, or nothing at all."""
+    with transaction.atomic(durable=True):
+        _lock_patient(patient.pk)
+        existing = _already_recorded(submission_id, patient)
+        if existing is not None:
+            return Recorded(existing, created=False)
+        visit, raised = _write_visit(
+            patient=patient,
+            answers=answers,
+            covariates=covariates,
+            visit_at=visit_at,
+            submission_id=submission_id,
+            amends=None,
+            actor=actor,
+        )
+        record_audit(
+            actor=actor,
+            action=AuditAction.VISIT_RECORD,
+            obj=visit,
+            patient=patient,
+            detail=_audit_detail(visit, raised),
+        )
+    return Recorded(visit, created=True)
+
+
+def amend_visit(
+    *,
+    original: Visit,
+    answers: Mapping[str, object],
+    covariates: Mapping[str, Covariate],
+    visit_at: datetime,
+    submission_id: uuid.UUID,
+    actor: Actor,
+) -> Recorded:
+    """A new visit pointing to `original`; its flags follow the new result (DESIGN.md Data model).
+
+    Open flags the original raised but the amendment no longer does stay open with a note: a
+    person decides whether to resolve them. Raises VisitAlreadyAmended if `original` is not the
+    newest visit of its chain.
+    """
+    with transaction.atomic(durable=True):
+        _lock_patient(original.patient_id)
+        existing = _already_recorded(submission_id, original.patient)
+        if existing is not None:
+            return Recorded(existing, created=False)
+        newer = Visit.objects.filter(amends=original).order_by("-id").first()
+        if newer is not None:
+            raise VisitAlreadyAmended(newer)
+        visit, raised = _write_visit(
+            patient=original.patient,
+            answers=answers,
+            covariates=covariates,
+            visit_at=visit_at,
+            submission_id=submission_id,
+            amends=original,
+            actor=actor,
+        )
+        noted = _note_flags_no_longer_raised(
+            original=original, visit=visit, still_raised={spec.kind for spec in raised}, actor=actor
+        )
+        detail = _audit_detail(visit, raised) | {"amends": original.pk, "flags_noted": noted}
+        record_audit(
+            actor=actor,
+            action=AuditAction.VISIT_AMEND,
+            obj=visit,
+            patient=original.patient,
+            detail=detail,
+        )
+    return Recorded(visit, created=True)
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    """A flag this visit opened or attached to, the finding it recorded and the figures cited."""
+
+    flag: Flag
+    action: str
+    reason: str
+    figures: tuple[study.Figure, ...]
+
+
+@dataclass(frozen=True)
+class VisitReport:
+    """What the result page shows about one visit (issue 5, point 4)."""
+
+    visit: Visit
+    newer: Visit | None
+    back_pain_reasons: list[str]
+    depression_reasons: list[str]
+    raised: list[RaisedFlag]
+    open_flags: list[Flag]
+    answers: list[tuple[str, str]]
+    explained_with_version: str
+
+
+def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
+    """The visit with its explanation and flags; the view is audited (VISIT_VIEW).
+
+    Raises Visit.DoesNotExist for an unknown id.
+    """
+    with transaction.atomic(durable=True):
+        visit = Visit.objects.select_related("patient", "clinician", "amends").get(pk=visit_id)
+        record_audit(actor=actor, action=AuditAction.VISIT_VIEW, obj=visit, patient=visit.patient)
+        answers = {key: getattr(visit, key) for key in criteria.ANSWER_KEYS}
+        # Re-classified to say why; the stored result stays what was signed (see the version).
+        lines = criteria.explain(answers, criteria.classify(answers))
+        events = (
+            FlagEvent.objects.filter(
+                visit=visit, action__in=(FlagEventAction.OPENED, FlagEventAction.ATTACHED)
+            )
+            .select_related("flag")
+            .order_by("-flag__priority", "id")
+        )
+        raised = [
+            RaisedFlag(event.flag, event.action, event.note, _figures_cited(event.note))
+            for event in events
+        ]
+        open_flags = list(
+            Flag.objects.filter(patient_id=visit.patient_id)
+            .exclude(status=FlagStatus.RESOLVED)
+            .select_related("assignee")
+            .order_by("-priority", "opened_at", "id")
+        )
+        newer = newer_visit(visit)
+    return VisitReport(
+        visit=visit,
+        newer=newer,
+        back_pain_reasons=lines[:1],
+        depression_reasons=lines[1:],
+        raised=raised,
+        open_flags=open_flags,
+        answers=[
+            (criteria.ITEMS[key].text, answer_label(key, value))
+            for key, value in answers.items()
+            if value is not None
+        ],
+        explained_with_version=criteria.CRITERIA_VERSION,
+    )
+
+
+def newer_visit(visit: Visit) -> Visit | None:
+    """The visit that amends `visit`, if any."""
+    return Visit.objects.filter(amends=visit).order_by("id").first()
+
+
+def answer_label(key: str, value: object) -> str:
+    """How the questionnaire words a stored answer: the option label, or Yes / No."""
+    choices = criteria.ITEMS[key].choices
+    if choices is None:
+        return "Yes" if value else "No"
+    return dict(choices)[str(value)]
+
+
+def _figures_cited(reason: str) -> tuple[study.Figure, ...]:
+    """The study figures a flag's reason quotes ("17.4%", "PR 1.96"), as the table words them."""
+
+    def quoted(figure: study.Figure) -> str:
+        return f"PR {figure.value:.2f}" if figure.unit == "PR" else figure.text()
+
+    return tuple(
+        figure
+        for figure in study.FIGURES.values()
+        if figure.unit != "n" and quoted(figure) in reason
+    )
+
+
+def _lock_patient(patient_id: int) -> None:
+    # Visits of one patient are recorded one at a time, so "one open flag per kind" is decided
+    # on committed data; visits of different patients never wait for each other.
+    Patient.objects.select_for_update().filter(pk=patient_id).values_list("pk").get()
+
+
+def _already_recorded(submission_id: uuid.UUID, patient: Patient) -> Visit | None:
+    """The visit an earlier submit of the same form recorded (double click, reload, back)."""
+    visit = Visit.objects.filter(submission_id=submission_id).first()
+    if visit is not None and visit.patient_id != patient.pk:
+        raise ValueError("submission id belongs to another patient's visit")
+    return visit
+
+
+def _write_visit(
+    *,
+    patient: Patient,
+    answers: Mapping[str, object],
+    covariates: Mapping[str, Covariate],
+    visit_at: datetime,
+    submission_id: uuid.UUID,
+    amends: Visit | None,
+    actor: Actor,
+) -> tuple[Visit, tuple[flags.FlagSpec, ...]]:
+    """Insert the visit with its classification, then open or attach each flag it raises."""
+    unknown = set(covariates) - set(COVARIATE_KEYS)
+    if unknown:
+        raise ValueError(f"unknown covariates: {sorted(unknown)}")
+    # Unasked items are stored NULL whatever the caller sent (CRITERIA.md section 3, item 4).
+    stored = criteria.strip_unasked(criteria.validate(answers))
+    result = criteria.classify(stored)
+    # No full_clean(): the form validated the input, and the table's constraints check every
+    # row; full_clean would re-run ~20 of them as extra queries on the busiest write we have.
+    visit = Visit.objects.create(
+        patient=patient,
+        clinician=actor.user,
+        visit_at=visit_at,
+        submission_id=submission_id,
+        amends=amends,
+        **stored,
+        **dict(covariates),
+        **result.as_dict(),
+        criteria_version=criteria.CRITERIA_VERSION,
+    )
+    raised = flags.flags_for(stored, result)
+    for spec in raised:
+        flag_id = _open_or_attach(patient=patient, visit=visit, spec=spec, actor=actor)
+        if spec.kind is flags.FlagKind.SAFETY:
+            # robust: a mail server outage must not turn a recorded visit into an error page
+            transaction.on_commit(lambda flag_id=flag_id: notify_safety_flag(flag_id), robust=True)
+    return visit, raised
+
+
+def _open_or_attach(*, patient: Patient, visit: Visit, spec: flags.FlagSpec, actor: Actor) -> int:
+    """The id of the patient's one unresolved flag of this kind, opened or attached to."""
+    # The row lock also waits for a reviewer's transition in flight; if it resolves the flag,
+    # the re-checked WHERE clause drops it and a new flag opens (flag_one_open_per_kind).
+    flag = (
+        Flag.objects.select_for_update()
+        .filter(patient=patient, kind=spec.kind)
+        .exclude(status=FlagStatus.RESOLVED)
+        .first()
+    )
+    if flag is None:
+        flag = Flag.objects.create(
+            patient=patient,
+            visit=visit,
+            kind=spec.kind.value,
+            priority=int(spec.priority),
+            reason=spec.reason,
+            opened_at=timezone.now(),
+        )
+        _event(flag, FlagEventAction.OPENED, visit, actor, spec.reason)
+        return flag.pk
+    _event(flag, FlagEventAction.ATTACHED, visit, actor, spec.reason)
+    merged = flags.merge_priority(flags.Priority(flag.priority), spec.priority)
+    if merged > flag.priority:
+        before = flags.Priority(flag.priority)
+        Flag.objects.filter(pk=flag.pk).update(priority=int(merged), updated_at=timezone.now())
+        note = f"Priority raised from {before.name.lower()} to {merged.name.lower()}."
+        _event(flag, FlagEventAction.PRIORITY_RAISED, visit, actor, note)
+    return flag.pk
+
+
+def _note_flags_no_longer_raised(
+    *, original: Visit, visit: Visit, still_raised: set[flags.FlagKind], actor: Actor
+) -> list[int]:
+    """Note on each unresolved flag the original visit raised or joined that the amendment
+    does not raise; the flags stay open for a person to decide."""
+    stale = (
+        Flag.objects.select_for_update()
+        .filter(pk__in=_flags_raised_by(original))
+        .exclude(status=FlagStatus.RESOLVED)
+        .exclude(kind__in=[kind.value for kind in still_raised])
+        .order_by("id")
+    )
+    noted = []
+    for flag in stale:
+        label = FlagKind(flag.kind).label.lower()
+        note = (
+            f"Amended visit {visit.pk} (correcting visit {original.pk}) no longer meets the "
+            f"criterion behind this flag ({label}). The flag stays open: resolve or dismiss it "
+            "after review."
+        )
+        _event(flag, FlagEventAction.NOTED, visit, actor, note)
+        noted.append(flag.pk)
+    return noted
+
+
+def _flags_raised_by(visit: Visit) -> Any:
+    """Ids of the flags a visit opened or attached to."""
+    raised = (FlagEventAction.OPENED, FlagEventAction.ATTACHED)
+    return FlagEvent.objects.filter(visit=visit, action__in=raised).values("flag_id")
+
+
+def _event(flag: Flag, action: FlagEventAction, visit: Visit, actor: Actor, note: str) -> None:
+    FlagEvent.objects.create(flag=flag, actor=actor.user, action=action, visit=visit, note=note)
+
+
+def _audit_detail(visit: Visit, raised: tuple[flags.FlagSpec, ...]) -> dict[str, Any]:
+    """Codes only, no PHI: the result and the flag kinds the visit raised."""
+    return {
+        "criteria_version": visit.criteria_version,
+        "back_pain": visit.back_pain,
+        "major_depression": visit.major_depression,
+        "flags": [spec.kind.value for spec in raised],
+    }
