@@ -43,12 +43,9 @@ def person(user: Any) -> str:
 def _locked_flag(flag_id: int) -> Flag:
     """The flag, row-locked until commit, so two reviewers act on it one after the other."""
     try:
-        # of=("self",): lock the flag only; the joined rows are read for messages and audit
-        return (
-            Flag.objects.select_for_update(of=("self",))
-            .select_related("patient", "assignee", "resolved_by")
-            .get(pk=flag_id)
-        )
+        # No select_related: after waiting for the lock Postgres re-reads the flag row but not
+        # the rows joined to it, so a joined assignee would be the one from before the wait.
+        return Flag.objects.select_for_update().get(pk=flag_id)
     except Flag.DoesNotExist:
         raise FlagActionError("This case does not exist.") from None
 

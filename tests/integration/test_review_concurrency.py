@@ -1,0 +1,93 @@
+"""Two reviewers act on one case at the same moment, on two real Postgres connections."""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from audit.services import Actor
+from screening.models import Flag, FlagEvent, FlagOutcome, FlagStatus
+from screening.services.review import FlagActionError, claim_flag, resolve_flag
+from tests.conftest import make_user
+from tests.factories import FlagFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(action: Callable[[Any], Flag], users: list[Any]) -> dict[str, str]:
+    """Run `action(user)` for each user in its own thread and connection, released together by a
+    barrier; return each username's outcome ("ok" or the error message)."""
+    barrier = threading.Barrier(len(users))
+    outcomes: dict[str, str] = {}
+
+    def run(user: Any) -> None:
+        try:
+            barrier.wait()
+            action(user)
+            outcomes[user.username] = "ok"
+        except FlagActionError as error:
+            outcomes[user.username] = str(error)
+        finally:
+            connection.close()  # each thread opened its own connection
+
+    threads = [threading.Thread(target=run, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.fixture
+def two_reviewers() -> list[Any]:
+    first, second = make_user("ana", "reviewer"), make_user("ben", "reviewer")
+    first.first_name, first.last_name = "Ana", "Alves"
+    second.first_name, second.last_name = "Ben", "Brown"
+    first.save()
+    second.save()
+    return [first, second]
+
+
+def test_exactly_one_claim_wins_when_two_reviewers_claim_at_once(two_reviewers):
+    flag = FlagFactory()
+    outcomes = race(lambda user: claim_flag(flag_id=flag.pk, actor=Actor(user)), two_reviewers)
+
+    flag.refresh_from_db()
+    winner = flag.assignee
+    loser = next(user for user in two_reviewers if user != winner)
+    assert outcomes[winner.username] == "ok"
+    assert outcomes[loser.username] == (
+        f"{winner.first_name} {winner.last_name} ({winner.username}) has this case; "
+        "ask them to release it."
+    )
+    assert flag.status == FlagStatus.IN_REVIEW
+    claims = FlagEvent.objects.filter(flag=flag, action="claimed")
+    assert list(claims.values_list("actor", flat=True)) == [winner.pk]
+
+
+def test_exactly_one_resolution_wins_when_two_reviewers_resolve_at_once(two_reviewers):
+    flag = FlagFactory()
+
+    def resolve(user: Any) -> Flag:
+        return resolve_flag(
+            flag_id=flag.pk,
+            actor=Actor(user),
+            outcome=FlagOutcome.NOT_PRESENT,
+            note=f"assessed by {user.username}",
+        )
+
+    outcomes = race(resolve, two_reviewers)
+
+    flag.refresh_from_db()
+    winner = flag.resolved_by
+    loser = next(user for user in two_reviewers if user != winner)
+    assert outcomes[winner.username] == "ok"
+    assert outcomes[loser.username].startswith(
+        f"This case was already resolved by {winner.first_name} {winner.last_name} "
+        f"({winner.username}) on"
+    )
+    assert flag.resolution_note == f"assessed by {winner.username}"
+    resolutions = FlagEvent.objects.filter(flag=flag, action="resolved")
+    assert list(resolutions.values_list("actor", flat=True)) == [winner.pk]
