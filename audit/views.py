@@ -1,10 +1,75 @@
-"""Placeholder: the audit log page (issue 9) replaces this module."""
+"""The audit log page and its CSV download, each itself audited.
+
+The filter is POSTed and kept in the session as a patient id, so the MRN an officer types never
+appears in a URL (browser history, proxy and server logs); only `?page=N` does.
+"""
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from audit.export import csv_lines
+from audit.forms import AuditFilterForm
+from audit.models import AuditAction
+from audit.selectors import AuditFilter, audit_rows, csv_rows
+from audit.services import Actor, record_audit
+
+FILTER_KEY = "audit_filter"
+PAGE_SIZE = 50
+
+
+def _current_filter(request: HttpRequest) -> AuditFilter:
+    return AuditFilter.from_dict(request.session.get(FILTER_KEY))
 
 
 @permission_required("audit.view_audit", raise_exception=True)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Audit log"})
+    """Who did what, 50 rows a page, filtered by user, patient, action and dates."""
+    audit_filter = _current_filter(request)
+    form = AuditFilterForm.for_filter(audit_filter)
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(FILTER_KEY, None)
+            return redirect("audit:log")
+        form = AuditFilterForm(request.POST)
+        if form.is_valid():
+            request.session[FILTER_KEY] = form.to_filter().as_dict()
+            return redirect("audit:log")
+    page = Paginator(audit_rows(audit_filter), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    record_audit(
+        actor=Actor.from_request(request),
+        action=AuditAction.AUDIT_VIEW,
+        detail={"filter": audit_filter.as_dict(), "page": page.number},
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": bool(audit_filter.as_dict()),
+        "nav": "audit",
+    }
+    return render(request, "audit/log.html", context)
+
+
+@require_POST
+@permission_required("audit.view_audit", raise_exception=True)
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The rows of the filter in force as CSV, streamed; the download is audited first."""
+    audit_filter = _current_filter(request)
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor=Actor.from_request(request),
+            action=AuditAction.AUDIT_EXPORT,
+            detail={"filter": audit_filter.as_dict(), "rows": audit_rows(audit_filter).count()},
+        )
+    response = StreamingHttpResponse(
+        csv_lines(csv_rows(audit_filter)), content_type="text/csv; charset=utf-8"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    return response
