@@ -1,0 +1,185 @@
+"""The statistics behind the analytics page, as pure functions over counts and pandas frames.
+
+No Django imports: the page's SQL hands these functions grouped counts, never one row per visit,
+and the unit tests check them without a database (docs/analytics.md explains the methods).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.linalg import LinAlgWarning
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+
+Z95 = 1.959963984540054
+# Cells of fewer patients than this are never shown, nor anything they could be derived from.
+MIN_CELL = 11
+BOOTSTRAP_REPLICATES = 200
+BOOTSTRAP_SEED = 20230304  # fixed, so a page shows the same interval for the same data
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with its 95% confidence interval."""
+
+    value: float
+    low: float
+    high: float
+
+    def contains(self, x: float) -> bool:
+        return self.low <= x <= self.high
+
+
+def wilson(k: int, n: int) -> Interval:
+    """The proportion k/n with its Wilson score 95% interval (good at small n and near 0 or 1)."""
+    if n <= 0:
+        raise ValueError("a proportion needs at least one patient")
+    p = k / n
+    centre = (p + Z95**2 / (2 * n)) / (1 + Z95**2 / n)
+    half = Z95 * math.sqrt(p * (1 - p) / n + Z95**2 / (4 * n * n)) / (1 + Z95**2 / n)
+    return Interval(p, max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True)
+class Proportion:
+    """k of n patients; shown only when neither k nor n - k is a small cell."""
+
+    k: int
+    n: int
+
+    @property
+    def suppressed(self) -> bool:
+        return self.k < MIN_CELL or self.n - self.k < MIN_CELL
+
+    @property
+    def interval(self) -> Interval | None:
+        """The Wilson interval, or None when suppressed."""
+        return None if self.suppressed else wilson(self.k, self.n)
+
+
+def odds_ratio(a: int, b: int, c: int, d: int) -> float:
+    """The 2x2 table's odds ratio ad/bc: a = exposed cases, b = exposed non-cases, c, d unexposed."""
+    return (a * d) / (b * c)
+
+
+def woolf(a: int, b: int, c: int, d: int) -> Interval:
+    """The odds ratio with Woolf's log-scale 95% interval; every cell must be non-zero."""
+    value = odds_ratio(a, b, c, d)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return Interval(value, value * math.exp(-Z95 * se), value * math.exp(Z95 * se))
+
+
+def prevalence_ratio(a: int, n1: int, c: int, n0: int) -> Interval:
+    """Risk a/n1 over risk c/n0 with the Katz log-scale 95% interval; a and c must be non-zero."""
+    value = (a / n1) / (c / n0)
+    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n0)
+    return Interval(value, value * math.exp(-Z95 * se), value * math.exp(Z95 * se))
+
+
+def ratio_suppressed(a: int, n1: int, c: int, n0: int) -> bool:
+    """True when any of the four cells behind a ratio (cases and non-cases per group) is small."""
+    return min(a, n1 - a, c, n0 - c) < MIN_CELL
+
+
+@dataclass(frozen=True)
+class OddsRatios:
+    """Crude and adjusted odds ratios from one set of bootstrap replicates."""
+
+    crude: Interval
+    adjusted: Interval
+    crude_woolf: Interval
+    replicates: int
+    patients: int
+    design_columns: tuple[str, ...]
+
+
+def design_matrix(
+    cells: pd.DataFrame, exposure: str, covariates: Sequence[str]
+) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+    """The exposure plus one indicator per non-reference level of each covariate (sparse)."""
+    dummies = pd.get_dummies(cells[list(covariates)].astype(str), drop_first=True, dtype=float)
+    frame = pd.concat([cells[exposure].astype(float).rename(exposure), dummies], axis=1)
+    return sparse.csr_matrix(frame.to_numpy(dtype=float)), tuple(frame.columns)
+
+
+def _model() -> LogisticRegression:
+    # C=inf is scikit-learn 1.9's spelling of penalty=None (the keyword is deprecated): a plain
+    # maximum-likelihood fit, as in the study. Newton-Cholesky suits many rows, few columns.
+    return LogisticRegression(C=np.inf, solver="newton-cholesky", max_iter=100, warm_start=True)
+
+
+def _exposure_or(
+    model: LogisticRegression, x: sparse.csr_matrix, y: np.ndarray, w: np.ndarray
+) -> float:
+    model.fit(x, y, sample_weight=w)
+    return float(math.exp(model.coef_[0][0]))
+
+
+def _crude_from_weights(masks: tuple[np.ndarray, ...], w: np.ndarray) -> float:
+    a, b, c, d = (float(w[mask].sum()) for mask in masks)
+    return a * d / (b * c) if b * c > 0 else math.inf
+
+
+def _percentile_interval(value: float, draws: np.ndarray) -> Interval:
+    finite = draws[np.isfinite(draws) & (draws > 0)]
+    low, high = np.percentile(finite, [2.5, 97.5])
+    return Interval(value, float(low), float(high))
+
+
+def odds_ratios(
+    cells: pd.DataFrame,
+    *,
+    outcome: str,
+    exposure: str,
+    covariates: Sequence[str],
+    count: str = "n",
+    replicates: int = BOOTSTRAP_REPLICATES,
+    seed: int = BOOTSTRAP_SEED,
+) -> OddsRatios:
+    """Crude and covariate-adjusted ORs of `outcome` for `exposure`, with bootstrap 95% intervals.
+
+    `cells` holds one row per covariate pattern with its patient count: the logistic regression is
+    fitted on those rows with the counts as weights, which gives the same estimate as one row per
+    patient. Each bootstrap replicate resamples patients (a multinomial draw over the patterns).
+    """
+    n = cells[count].to_numpy(dtype=np.int64)
+    y = cells[outcome].to_numpy(dtype=int)
+    x, columns = design_matrix(cells, exposure, covariates)
+    e = cells[exposure].to_numpy(dtype=bool)
+    o = y.astype(bool)
+    masks = (e & o, e & ~o, ~e & o, ~e & ~o)
+    a, b, c, d = (int(n[mask].sum()) for mask in masks)
+    total = int(n.sum())
+    rng = np.random.default_rng(seed)
+    model = _model()
+    crude_draws = np.empty(replicates)
+    adjusted_draws = np.empty(replicates)
+    with warnings.catch_warnings():
+        # a rare covariate level can separate in one replicate; the exposure's estimate stands
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", UserWarning)
+        # collinear covariates (a small filtered group) make Newton fall back to L-BFGS
+        warnings.simplefilter("ignore", LinAlgWarning)
+        adjusted = _exposure_or(model, x, y, n.astype(float))
+        start = model.coef_.copy(), model.intercept_.copy()
+        for i in range(replicates):
+            w = rng.multinomial(total, n / total).astype(float)
+            crude_draws[i] = _crude_from_weights(masks, w)
+            model.coef_, model.intercept_ = start[0].copy(), start[1].copy()
+            adjusted_draws[i] = _exposure_or(model, x, y, w)
+    crude = odds_ratio(a, b, c, d)
+    return OddsRatios(
+        crude=_percentile_interval(crude, crude_draws),
+        adjusted=_percentile_interval(adjusted, adjusted_draws),
+        crude_woolf=woolf(a, b, c, d),
+        replicates=replicates,
+        patients=total,
+        design_columns=columns,
+    )
