@@ -1,20 +1,53 @@
-"""Placeholder: patient search, registration and the patient page (issue 5) replace this module."""
+"""Patient search, registration and the patient page (issue 5, points 1 and 5)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from audit.services import Actor
+from patients.forms import PatientForm, PatientSearchForm
+from patients.models import Patient
+from patients.services import open_patient_record, register_patient, search_patients
 
 
 @permission_required("patients.view_patient", raise_exception=True)
 def search(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Patients"})
+    # POST, and the results render in its response: a name or date of birth in a query string
+    # would end up in server and proxy logs.
+    form = PatientSearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        results = search_patients(
+            query=form.cleaned_data["q"],
+            page_number=form.cleaned_data["page"] or 1,
+            actor=Actor.from_request(request),
+        )
+    context = {"form": form, "results": results, "nav": "patients"}
+    return render(request, "patients/search.html", context)
 
 
 @permission_required("patients.add_patient", raise_exception=True)
 def register(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "New patient"})
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {key: form.cleaned_data[key] for key in PatientForm.Meta.fields}
+        patient = register_patient(**data, actor=Actor.from_request(request))
+        messages.success(request, "Patient registered.")
+        return redirect(patient)
+    return render(request, "patients/register.html", {"form": form, "nav": "patients"})
 
 
 @permission_required("patients.view_patient", raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Patient"})
+    page = request.GET.get("page", "1")
+    try:
+        record = open_patient_record(
+            patient_id=pk,
+            actor=Actor.from_request(request),
+            page_number=int(page) if page.isdigit() else 1,
+        )
+    except Patient.DoesNotExist:
+        raise Http404("No such patient.") from None
+    context = {"record": record, "patient": record.patient, "nav": "patients"}
+    return render(request, "patients/detail.html", context)

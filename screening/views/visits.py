@@ -1,20 +1,86 @@
-"""Placeholder: the screening form and result page (issue 5) replace this module."""
+"""The screening form, the result page and amendments (issue 5, points 2-4)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from audit.services import Actor
+from patients.models import Patient
+from screening.forms import ScreeningForm
+from screening.models import Visit
+from screening.services.visits import (
+    Recorded,
+    VisitAlreadyAmended,
+    amend_visit,
+    newer_visit,
+    open_visit,
+    record_visit,
+)
+
+ALREADY_RECORDED = (
+    "This form had already been submitted, so nothing new was recorded; this is the visit it "
+    "recorded. To correct it, use Amend."
+)
+
+
+def _after_submit(request: HttpRequest, recorded: Recorded, done: str) -> HttpResponse:
+    if recorded.created:
+        messages.success(request, done)
+    else:
+        messages.info(request, ALREADY_RECORDED)
+    return redirect(recorded.visit)
 
 
 @permission_required("screening.add_visit", raise_exception=True)
 def visit_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "New visit"})
+    patient = get_object_or_404(Patient, pk=patient_id)
+    form = ScreeningForm(request.POST or None, patient=patient)
+    if request.method == "POST" and form.is_valid():
+        recorded = record_visit(
+            patient=patient,
+            answers=form.answers,
+            covariates=form.covariates,
+            visit_at=form.cleaned_data["visit_at"],
+            submission_id=form.cleaned_data["submission_id"],
+            actor=Actor.from_request(request),
+        )
+        return _after_submit(request, recorded, "Visit recorded.")
+    context = {"form": form, "patient": patient, "nav": "patients"}
+    return render(request, "screening/visit_form.html", context)
 
 
 @permission_required("screening.view_visit", raise_exception=True)
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Visit"})
+    try:
+        report = open_visit(visit_id=pk, actor=Actor.from_request(request))
+    except Visit.DoesNotExist:
+        raise Http404("No such visit.") from None
+    context = {"report": report, "visit": report.visit, "nav": "patients"}
+    return render(request, "screening/visit_detail.html", context)
 
 
 @permission_required("screening.add_visit", raise_exception=True)
 def visit_amend(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Amend"})
+    original = get_object_or_404(Visit.objects.select_related("patient"), pk=pk)
+    if request.method == "GET" and (newer := newer_visit(original)) is not None:
+        messages.info(request, f"Visit {original.pk} was already amended; amend the newest one.")
+        return redirect(newer)
+    initial = ScreeningForm.initial_from(original)
+    form = ScreeningForm(request.POST or None, initial=initial, patient=original.patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = amend_visit(
+                original=original,
+                answers=form.answers,
+                covariates=form.covariates,
+                visit_at=form.cleaned_data["visit_at"],
+                submission_id=form.cleaned_data["submission_id"],
+                actor=Actor.from_request(request),
+            )
+        except VisitAlreadyAmended as error:
+            messages.error(request, f"Someone amended visit {original.pk} first: nothing saved.")
+            return redirect(error.newest)
+        return _after_submit(request, recorded, f"Amendment recorded; it replaces visit {pk}.")
+    context = {"form": form, "patient": original.patient, "original": original, "nav": "patients"}
+    return render(request, "screening/visit_form.html", context)

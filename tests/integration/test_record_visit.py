@@ -289,7 +289,7 @@ def _in_threads(count: int, work: Any) -> list[Any]:
     return results
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_flag_per_kind_stays_open_when_two_visits_are_recorded_at_once():
     clinician = make_user("racer", "clinician")
     patient = PatientFactory(created_by=clinician)
@@ -310,7 +310,7 @@ def test_one_flag_per_kind_stays_open_when_two_visits_are_recorded_at_once():
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_visit_is_recorded_when_the_same_submission_arrives_twice_at_once():
     clinician = make_user("double_clicker", "clinician")
     patient = PatientFactory(created_by=clinician)

@@ -1,0 +1,220 @@
+"""Patient search, registration and the audited patient page (issue 5, point 1)."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import Audit, AuditAction
+from patients.models import Patient
+from tests.factories import PatientFactory
+
+SEARCH = reverse("patients:search")
+REGISTER = reverse("patients:new")
+
+
+@pytest.fixture
+def signed_in(client, clinician):
+    client.force_login(clinician)
+    return client
+
+
+@pytest.fixture
+def jose(clinician):
+    return PatientFactory(
+        mrn="MRN-4411",
+        given_name="José",
+        family_name="Núñez",
+        date_of_birth=dt.date(1971, 3, 9),
+        created_by=clinician,
+    )
+
+
+def search(client: Any, query: str, page: int | None = None) -> str:
+    data = {"q": query} | ({"page": str(page)} if page else {})
+    response = client.post(SEARCH, data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def registration(**overrides: Any) -> dict[str, str]:
+    data = {
+        "mrn": "MRN-9001",
+        "given_name": "Maria",
+        "family_name": "Santos",
+        "date_of_birth": "1980-06-15",
+        "sex": "female",
+        "education": "bachelors_plus",
+        "earnings": "50k_75k",
+    }
+    return data | overrides
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["MRN-4411", "jose", "NUÑ", "nunez", "José Núñez", "1971-03-09"])
+def test_patient_is_found_when_searched_by_mrn_name_part_or_date_of_birth(signed_in, jose, query):
+    PatientFactory(mrn="MRN-1", given_name="Ann", family_name="Other", created_by=jose.created_by)
+
+    html = search(signed_in, query)
+
+    assert "1 patient matches" in html
+    assert f'href="{jose.get_absolute_url()}"' in html
+    assert "Other, Ann" not in html
+
+
+@pytest.mark.django_db
+def test_mrn_must_match_exactly_when_searched(signed_in, jose):
+    html = search(signed_in, "MRN-44")
+
+    assert "0 patients match" in html
+
+
+@pytest.mark.django_db
+def test_empty_state_offers_registration_when_nothing_matches(signed_in, jose):
+    html = search(signed_in, "Zebedee")
+
+    assert 'data-testid="empty-state"' in html
+    assert f'<a class="btn btn-primary" href="{REGISTER}">Register a new patient</a>' in html
+
+
+@pytest.mark.django_db
+def test_search_is_audited_without_the_search_text(signed_in, jose):
+    search(signed_in, "Núñez")
+
+    audit = Audit.objects.get(action=AuditAction.PATIENT_SEARCH)
+    assert audit.detail == {"by": "mrn_or_name", "results": 1, "page": 1}
+    assert "Núñez" not in str(audit.detail)
+
+
+@pytest.mark.django_db
+def test_a_query_string_search_shows_no_patients(signed_in, jose):
+    response = signed_in.get(SEARCH, {"q": "jose"})
+
+    assert response.status_code == 200
+    assert "Núñez" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_results_come_25_to_a_page_when_many_patients_match(signed_in, clinician):
+    for number in range(30):
+        PatientFactory(given_name=f"Sam{number:02d}", family_name="Smith", created_by=clinician)
+
+    first = search(signed_in, "smith")
+    second = search(signed_in, "smith", page=2)
+
+    assert "30 patients match" in first
+    assert first.count("Smith, Sam") == 25
+    assert "Page 1 of 2" in first
+    assert second.count("Smith, Sam") == 5
+    assert "Smith, Sam29" in second
+    assert "Previous page" in second
+
+
+@pytest.mark.django_db
+def test_patient_is_registered_and_audited_when_the_form_is_valid(signed_in, clinician):
+    response = signed_in.post(REGISTER, registration())
+
+    patient = Patient.objects.get(mrn="MRN-9001")
+    assert response.url == patient.get_absolute_url()
+    assert (patient.education, patient.earnings, patient.created_by) == (
+        "bachelors_plus",
+        "50k_75k",
+        clinician,
+    )
+    audit = Audit.objects.get(action=AuditAction.PATIENT_CREATE)
+    assert (audit.patient, audit.actor) == (patient, clinician)
+
+
+@pytest.mark.django_db
+def test_education_and_earnings_may_be_left_unrecorded(signed_in):
+    signed_in.post(REGISTER, registration(education="", earnings=""))
+
+    patient = Patient.objects.get(mrn="MRN-9001")
+    assert (patient.education, patient.earnings) == (None, None)
+
+
+@pytest.mark.django_db
+def test_likely_duplicate_is_shown_and_must_be_confirmed_when_name_and_birth_date_match(
+    signed_in, jose
+):
+    data = registration(given_name="jose", family_name="NUNEZ", date_of_birth="1971-03-09")
+
+    warned = signed_in.post(REGISTER, data)
+
+    html = warned.content.decode()
+    assert "A patient with the same name and date of birth is already registered" in html
+    assert f'href="{jose.get_absolute_url()}"' in html
+    assert "I have checked the warnings above" in html
+    assert Patient.objects.count() == 1
+
+    confirmed = signed_in.post(REGISTER, data | {"confirm": "on"})
+
+    assert confirmed.status_code == 302
+    assert Patient.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_age_under_18_is_warned_and_must_be_confirmed(signed_in):
+    born = timezone.localdate().replace(year=timezone.localdate().year - 16) - dt.timedelta(days=3)
+    data = registration(date_of_birth=born.isoformat())
+
+    warned = signed_in.post(REGISTER, data)
+
+    assert "The patient is 16 years old" in warned.content.decode()
+    assert not Patient.objects.exists()
+    signed_in.post(REGISTER, data | {"confirm": "on"})
+    assert Patient.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"date_of_birth": "2999-01-01"}, "The date of birth is in the future."),
+        ({"date_of_birth": "1899-12-31"}, "before 1900"),
+        ({"date_of_birth": "15/06/1980"}, "Enter a valid date."),
+        ({"mrn": "MRN-4411"}, "This MRN is already registered to another patient."),
+        ({"sex": ""}, "This field is required."),
+        ({"given_name": ""}, "This field is required."),
+        ({"earnings": "lots"}, "Select a valid choice."),
+    ],
+)
+def test_registration_is_refused_with_a_message_when_a_value_is_invalid(
+    signed_in, jose, overrides, message
+):
+    response = signed_in.post(REGISTER, registration(**overrides))
+
+    html = response.content.decode()
+    assert message in html
+    assert 'role="alert"' in html
+    assert Patient.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_opening_a_patient_page_is_audited_with_who_and_when(signed_in, clinician, jose):
+    before = timezone.now()
+
+    response = signed_in.get(jose.get_absolute_url())
+
+    assert response.status_code == 200
+    audit = Audit.objects.get(action=AuditAction.PATIENT_VIEW)
+    assert (audit.actor, audit.patient, audit.object_id) == (clinician, jose, str(jose.pk))
+    assert audit.at >= before
+
+
+@pytest.mark.django_db
+def test_patient_page_is_not_found_when_the_patient_does_not_exist(signed_in):
+    assert signed_in.get(reverse("patients:detail", args=[987654])).status_code == 404
+    assert not Audit.objects.filter(action=AuditAction.PATIENT_VIEW).exists()
+
+
+@pytest.mark.django_db
+def test_patient_pages_are_forbidden_when_the_user_has_no_role(client, no_role_user, jose):
+    client.force_login(no_role_user)
+
+    assert client.post(SEARCH, {"q": "jose"}).status_code == 403
+    assert client.post(REGISTER, registration()).status_code == 403
+    assert client.get(jose.get_absolute_url()).status_code == 403
+    assert not Audit.objects.filter(action=AuditAction.PATIENT_VIEW).exists()
