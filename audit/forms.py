@@ -43,6 +43,7 @@ class AuditFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> carries the token
         self.helper.layout = Layout(
             Row(
                 Column("username", css_class="col-md-3"),
