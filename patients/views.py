@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from audit.selectors import patient_access
 from audit.services import Actor
 from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
@@ -50,4 +51,6 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Patient.DoesNotExist:
         raise Http404("No such patient.") from None
     context = {"record": record, "patient": record.patient, "nav": "patients"}
+    if request.user.has_perm("audit.view_audit"):  # issue 9: the "accessed by" panel, admins only
+        context["access_rows"] = patient_access(pk)
     return render(request, "patients/detail.html", context)

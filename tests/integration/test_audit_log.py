@@ -243,3 +243,19 @@ def test_accessed_by_panel_posts_the_patient_id_to_the_log(client, admin_user, c
     response = client.post(LOG, {"patient": patient.pk, "apply": "1"})
     assert response["Location"] == LOG
     assert len(_table_rows(client.get(LOG))) == 2
+
+
+def test_patient_page_shows_admins_who_accessed_the_patient(client, admin_user, clinician):
+    patient = PatientFactory()
+    client.force_login(clinician)
+    assert client.get(reverse("patients:detail", args=[patient.pk])).status_code == 200
+    assert (
+        "Accessed by"
+        not in client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    )
+    client.force_login(admin_user)
+    body = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    panel = body.split('id="accessed-by-heading"', 1)[1]
+    assert "dr_clinician" in panel
+    assert "Viewed a patient" in panel
+    assert f'name="patient" value="{patient.pk}"' in panel
