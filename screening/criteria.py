@@ -362,9 +362,19 @@ def asked_items(answers: Answers) -> frozenset[str]:
 
 
 def strip_unasked(answers: Answers) -> dict[str, object]:
-    """Every answer key, with items the skip logic did not ask set to None (section 3, item 4)."""
+    """Every answer key, with items the skip logic did not ask set to None (section 3, item 4),
+    except a recorded "Yes" to thoughts of death, which is kept on any path (section 4)."""
     asked = asked_items(answers)
-    return {key: answers.get(key) if key in asked else None for key in ANSWER_KEYS}
+    return {
+        key: answers.get(key) if key in asked or _is_recorded_death_yes(key, answers) else None
+        for key in ANSWER_KEYS
+    }
+
+
+def _is_recorded_death_yes(key: str, answers: Answers) -> bool:
+    # An urgent safety answer must never be lost: off the entered path it scores nothing in the
+    # study's count, but it still raises the SAFETY flag (CRITERIA.md section 4).
+    return key in DEATH_ITEMS and answers.get(key) is True
 
 
 @dataclass(frozen=True)

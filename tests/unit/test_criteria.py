@@ -5,6 +5,7 @@ import pytest
 from screening.criteria import (
     ANSWER_KEYS,
     CRITERIA_VERSION,
+    DEATH_ITEMS,
     ITEMS,
     SYMPTOM_CUTOFF,
     BackacheFreq,
@@ -729,3 +730,40 @@ def test_explain_omits_sleep_note_when_sleep_counted() -> None:
 def test_explain_raises_invalid_answers_when_answers_are_invalid() -> None:
     with pytest.raises(InvalidAnswers):
         explain({"da_tired": "yes"}, classify({}))
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param(
+            {"backache_freq_30d": "not_at_all", "da_sad_2wk": "no", "da_death_thoughts": True},
+            id="path-A-item-after-A1-no",
+        ),
+        pytest.param(
+            {
+                "backache_freq_30d": "not_at_all",
+                "da_sad_2wk": "yes",
+                "da_duration": "all_day_long",
+                "da_frequency": "every_day",
+                "an_death_thoughts": True,
+            },
+            id="path-B-item-when-A-entered",
+        ),
+        pytest.param(
+            {"backache_freq_30d": "once_a_week", "an_death_thoughts": True},
+            id="path-B-item-before-any-stem",
+        ),
+    ],
+)
+def test_recorded_death_yes_survives_stripping_and_raises_safety_when_off_path(answers) -> None:
+    """An unasked but recorded "Yes" to thoughts of death is kept and raises SAFETY (section 4)."""
+    stored = strip_unasked(answers)
+    death_key = next(key for key in DEATH_ITEMS if answers.get(key) is True)
+    assert stored[death_key] is True
+    assert classify(stored).safety_flag is True
+    assert classify(stored).symptom_count == classify(answers).symptom_count
+
+
+def test_unasked_death_no_is_still_stripped() -> None:
+    stored = strip_unasked({"da_sad_2wk": "no", "da_death_thoughts": False})
+    assert stored["da_death_thoughts"] is None
