@@ -113,10 +113,13 @@ def _axes(chart: LineChart, scale: _Scale) -> list[str]:
             f"{escape(tick.label)}</text>"
         )
     for tick in chart.x_ticks:
-        x = _fmt(scale.x(tick.value))
+        x = scale.x(tick.value)
+        # labels at either end of the axis extend inwards, so they stay inside the drawing
+        anchor = "start" if x <= scale.left + 40 else "end" if x >= scale.right - 40 else "middle"
         parts.append(
-            f'<line class="axis" x1="{x}" x2="{x}" y1="{scale.bottom}" y2="{scale.bottom + 4}"/>'
-            f'<text x="{x}" y="{scale.bottom + 16}" text-anchor="middle">{escape(tick.label)}</text>'
+            f'<line class="axis" x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{scale.bottom}" '
+            f'y2="{scale.bottom + 4}"/><text x="{_fmt(x)}" y="{scale.bottom + 16}" '
+            f'text-anchor="{anchor}">{escape(tick.label)}</text>'
         )
     parts.append(
         f'<line class="axis" x1="{scale.left}" x2="{scale.left}" y1="{scale.top}" '

@@ -324,3 +324,24 @@ def test_one_visit_is_recorded_when_the_same_submission_arrives_twice_at_once():
     assert results[0] == results[1]
     assert Visit.objects.count() == 1
     assert Flag.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_patients_cover_every_outcome_and_a_second_load_adds_nothing(clinician):
+    from screening.demo import load_demo_patients
+
+    first = load_demo_patients(clinician)
+    counts = (Visit.objects.count(), Flag.objects.count(), FlagEvent.objects.count())
+    second = load_demo_patients(clinician)
+
+    assert (first, second) == (8, 0)
+    assert (Visit.objects.count(), Flag.objects.count(), FlagEvent.objects.count()) == counts
+    visits = Visit.objects.all()
+    assert visits.filter(path="depressed_affect", major_depression=True).exists()
+    assert visits.filter(path="anhedonia", major_depression=True).exists()
+    assert visits.filter(back_pain=True, major_depression=False).exists()
+    assert visits.filter(back_pain=True, major_depression=True).exists()
+    assert visits.filter(safety_flag=True).exists()
+    assert visits.filter(path="none", back_pain=False).exists()
+    assert visits.filter(amends__isnull=False).count() == 1
+    assert Flag.objects.filter(kind="safety").count() == 1

@@ -1,0 +1,424 @@
+"""A clinician's path through a visit in the browser: find or register, screen, see the result.
+
+The autouse `page_errors` fixture fails any of these tests on a CSP violation or script error.
+"""
+
+import datetime as dt
+import itertools
+import re
+import uuid
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from audit.services import Actor
+from patients.models import Patient
+from screening import criteria
+from screening.models import Flag, Visit
+from screening.services.visits import record_visit
+from tests.conftest import make_user
+from tests.e2e.conftest import assert_no_serious_axe_violations
+from tests.factories import ANSWERS, PatientFactory
+
+BACKACHE = "In the past 30 days, how often have you experienced backaches?"
+A1 = re.compile(r"^A1\. ")
+A2 = re.compile(r"^A2\. ")
+A3 = re.compile(r"^A3\. ")
+B1 = re.compile(r"^B1\. ")
+B2 = re.compile(r"^B2\. ")
+B3 = re.compile(r"^B3\. ")
+SYMPTOMS = {
+    "lost_interest": "did you lose interest in most things?",
+    "tired": "did you feel more tired out",
+    "appetite_lost": "did you lose your appetite?",
+    "appetite_increased": "Did your appetite increase?",
+    "sleep_trouble": "have more trouble falling asleep",
+    "sleep_frequency": "How often did you have trouble falling asleep?",
+    "concentration": "trouble concentrating",
+    "worthless": "no good, or worthless?",
+    "death_thoughts": "think a lot about death",
+}
+
+
+def question(page: Page, name: str | re.Pattern[str]) -> Any:
+    """The radio group of one visible question, found by its legend."""
+    if isinstance(name, str):
+        name = re.compile(re.escape(name))
+    return page.get_by_role("group", name=name)
+
+
+def answer(page: Page, name: str | re.Pattern[str], option: str) -> None:
+    question(page, name).get_by_role("radio", name=option, exact=True).check()
+
+
+def answer_symptoms(page: Page, answers: dict[str, str]) -> None:
+    for symptom, option in answers.items():
+        answer(page, SYMPTOMS[symptom], option)
+
+
+@pytest.fixture
+def clinician_page(page: Page, sign_in: Any) -> Page:
+    make_user("dr_e2e", "clinician")
+    sign_in("dr_e2e")
+    return page
+
+
+def new_patient(**fields: Any) -> Patient:
+    return PatientFactory(
+        created_by=make_user(f"creator_{uuid.uuid4().hex[:6]}", "clinician"), **fields
+    )
+
+
+def recorded(patient: Patient, answers: str) -> Visit:
+    return record_visit(
+        patient=patient,
+        answers=ANSWERS[answers],
+        covariates={},
+        visit_at=timezone.now() - dt.timedelta(days=14),
+        submission_id=uuid.uuid4(),
+        actor=Actor(user=patient.created_by),
+    ).visit
+
+
+def test_clinician_registers_and_screens_a_patient_to_a_positive_result_on_the_depressed_affect_path(
+    clinician_page: Page, live_server: Any
+):
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/")
+    page.get_by_label("Find a patient").fill("Rivera")
+    page.get_by_role("button", name="Search").click()
+    empty = page.get_by_test_id("empty-state")
+    expect(empty).to_contain_text("No patient matches")
+    assert_no_serious_axe_violations(page)
+
+    empty.get_by_role("link", name="Register a new patient").click()
+    expect(page.get_by_role("heading", name="Register a patient")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    page.get_by_label("Medical record number (MRN)").fill("MRN-E2E-1")
+    page.get_by_label("Given name").fill("Elena")
+    page.get_by_label("Family name").fill("Rivera")
+    page.get_by_label("Date of birth").fill("1975-04-02")
+    page.get_by_role("group", name="Sex").get_by_label("Female").check()
+    page.get_by_label("Education").select_option(label="Some college or associate degree")
+    page.get_by_role("button", name="Register patient").click()
+
+    expect(page.get_by_role("heading", name="Rivera, Elena")).to_be_visible()
+    expect(page.get_by_text("Patient registered.")).to_be_visible()
+    page.get_by_role("link", name="Screen this patient").click()
+
+    expect(page.get_by_role("heading", name="New visit")).to_be_visible()
+    expect(question(page, A2)).to_have_count(0)  # hidden until A1 is answered Yes
+    assert_no_serious_axe_violations(page)
+    answer(page, BACKACHE, "Several times a week")
+    answer(page, A1, "Yes")
+    answer(page, A2, "All day long")
+    answer(page, A3, "Every day")
+    expect(question(page, B1)).to_have_count(0)  # path A entered: path B is not asked
+    answer_symptoms(
+        page,
+        {
+            "lost_interest": "Yes",
+            "tired": "Yes",
+            "appetite_lost": "No",
+            "appetite_increased": "No",
+            "sleep_trouble": "Yes",
+            "sleep_frequency": "Nearly every night",
+            "concentration": "Yes",
+            "worthless": "No",
+            "death_thoughts": "No",
+        },
+    )
+    page.get_by_role("button", name="Record visit").click()
+
+    expect(
+        page.get_by_role("heading", name=re.compile(r"Visit \d+: screening result"))
+    ).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Major depression: meets the criterion")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Back pain: meets the criterion")).to_be_visible()
+    expect(page.get_by_text("4 of 7 symptoms counted (cut-off 4)", exact=False)).to_be_visible()
+    expect(page.get_by_test_id("safety-banner")).to_have_count(0)
+    raised = page.get_by_role("heading", name=re.compile("^Assess for back pain"))
+    expect(raised).to_be_visible()
+    expect(page.get_by_text("PR 1.48 (95% CI 1.04\u20132.13)")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+
+    page.get_by_role("link", name="Patient record").click()
+    flags = page.get_by_role("list", name="Open flags")
+    expect(flags).to_contain_text("Assess for back pain")
+    expect(flags).to_contain_text("Assess for depression")
+    expect(page.get_by_role("img", name="Depression symptom count by visit")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    patient = Patient.objects.get(mrn="MRN-E2E-1")
+    assert sorted(Flag.objects.filter(patient=patient).values_list("kind", flat=True)) == [
+        "assess_back_pain",
+        "assess_depression",
+    ]
+
+
+def test_clinician_screens_a_positive_result_on_the_anhedonia_path(
+    clinician_page: Page, live_server: Any
+):
+    patient = new_patient()
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/{patient.pk}/visits/new/")
+    answer(page, BACKACHE, "Once a month")
+    answer(page, A1, "No")
+    expect(question(page, A2)).to_have_count(0)
+    answer(page, B1, "Yes")
+    answer(page, B2, "Most of the day")
+    answer(page, B3, "Almost every day")
+    expect(
+        page.get_by_role("group", name=re.compile("lose interest in most things"))
+    ).to_have_count(0)
+    answer_symptoms(
+        page,
+        {
+            "tired": "Yes",
+            "appetite_lost": "Yes",
+            "sleep_trouble": "No",
+            "concentration": "Yes",
+            "worthless": "Yes",
+            "death_thoughts": "No",
+        },
+    )
+    page.get_by_role("button", name="Record visit").click()
+
+    expect(
+        page.get_by_role("heading", name="Major depression: meets the criterion")
+    ).to_be_visible()
+    expect(page.get_by_text("Anhedonia path entered", exact=False)).to_be_visible()
+    expect(page.get_by_text("Path: Anhedonia (loss of interest) · symptoms 4")).to_be_visible()
+    visit = Visit.objects.get(patient=patient)
+    assert (visit.path, visit.symptom_count, visit.da_duration) == ("anhedonia", 4, None)
+
+
+def test_a_screen_out_records_no_flag_when_both_stems_are_no(
+    clinician_page: Page, live_server: Any
+):
+    patient = new_patient()
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/{patient.pk}/visits/new/")
+    answer(page, BACKACHE, "Not at all")
+    answer(page, A1, "No")
+    answer(page, B1, "No")
+    expect(question(page, B2)).to_have_count(0)
+    expect(page.get_by_role("group", name=re.compile("more tired out"))).to_have_count(0)
+    page.get_by_role("button", name="Record visit").click()
+
+    expect(
+        page.get_by_role("heading", name="Back pain: does not meet the criterion")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Major depression: does not meet the criterion")
+    ).to_be_visible()
+    expect(page.get_by_text("None: this visit raised no flag.")).to_be_visible()
+    assert not Flag.objects.filter(patient=patient).exists()
+
+
+def test_a_refused_submit_keeps_every_answer_and_announces_the_errors(
+    clinician_page: Page, live_server: Any
+):
+    patient = new_patient()
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/{patient.pk}/visits/new/")
+    answer(page, BACKACHE, "Once a week")
+    answer(page, A1, "Yes")
+    answer(page, A2, "Most of the day")
+    page.get_by_label("Height (cm)").fill("180")
+    page.get_by_role("button", name="Record visit").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("1 answer needs attention; nothing was saved")
+    expect(summary.get_by_role("link", name=A3)).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(question(page, A3)).to_contain_text("Choose an answer")
+    expect(question(page, BACKACHE).get_by_label("Once a week")).to_be_checked()
+    expect(question(page, A2).get_by_label("Most of the day")).to_be_checked()
+    expect(page.get_by_label("Height (cm)")).to_have_value("180")
+    assert_no_serious_axe_violations(page)
+
+    answer(page, A3, "Less often than that")  # path A not entered: B1 is asked next
+    answer(page, B1, "No")
+    page.get_by_role("button", name="Record visit").click()
+
+    expect(page.get_by_text("Visit recorded.")).to_be_visible()
+    assert Visit.objects.get(patient=patient).height_cm == 180
+
+
+def test_a_safety_answer_shows_the_banner_opens_an_urgent_flag_and_emails_reviewers(
+    clinician_page: Page, live_server: Any, mailoutbox: list[Any]
+):
+    reviewer = make_user("rev_e2e", "reviewer")
+    patient = new_patient()
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/{patient.pk}/visits/new/")
+    answer(page, BACKACHE, "Not at all")
+    answer(page, A1, "Yes")
+    answer(page, A2, "All day long")
+    answer(page, A3, "Every day")
+    answer_symptoms(
+        page,
+        {
+            "lost_interest": "No",
+            "tired": "No",
+            "appetite_lost": "Yes",
+            "sleep_trouble": "No",
+            "concentration": "No",
+            "worthless": "No",
+            "death_thoughts": "Yes",
+        },
+    )
+    page.get_by_role("button", name="Record visit").click()
+
+    banner = page.get_by_test_id("safety-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("988")
+    expect(banner).to_contain_text("do not leave them alone")
+    assert banner.evaluate("el => el.getAttribute('role')") == "alert"
+    assert_no_serious_axe_violations(page)
+    flag = Flag.objects.get(patient=patient, kind="safety")
+    assert (flag.status, flag.priority) == ("open", 4)
+    assert [message.to for message in mailoutbox] == [[reviewer.email]]
+    assert f"/review/{flag.pk}/" in mailoutbox[0].body
+    assert patient.family_name not in mailoutbox[0].body
+
+
+def test_an_amendment_replaces_the_visit_and_the_old_one_points_to_it(
+    clinician_page: Page, live_server: Any
+):
+    patient = new_patient()
+    original = recorded(patient, "negative")
+    page = clinician_page
+    page.goto(f"{live_server.url}{original.get_absolute_url()}")
+    page.get_by_role("link", name="Amend this visit").click()
+
+    expect(page.get_by_role("heading", name=f"Amend visit {original.pk}")).to_be_visible()
+    expect(question(page, BACKACHE).get_by_label("Not at all")).to_be_checked()
+    answer(page, BACKACHE, "Almost every day")
+    page.get_by_role("button", name="Record visit").click()
+
+    expect(
+        page.get_by_text(f"Amendment recorded; it replaces visit {original.pk}.")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Back pain: meets the criterion")).to_be_visible()
+    page.get_by_role("link", name=f"visit {original.pk}", exact=True).click()
+    expect(page.get_by_test_id("amended-banner")).to_be_visible()
+    expect(page.get_by_role("link", name="Amend this visit")).to_have_count(0)
+    amended = Visit.objects.get(amends=original)
+    assert amended.back_pain is True
+
+
+def _tab_to(page: Page, name: str, limit: int = 250) -> None:
+    """Press Tab until the focused element is the field `name`, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.name") == name:
+            return
+    raise AssertionError(f"Tab never reached {name}")
+
+
+def _choose(page: Page, name: str, option_index: int) -> None:
+    """Pick option `option_index` of a radio group with the keyboard: Space, then arrows."""
+    _tab_to(page, name)
+    page.keyboard.press("Space")
+    for _ in range(option_index):
+        page.keyboard.press("ArrowDown")
+
+
+def test_the_whole_form_can_be_filled_and_sent_with_the_keyboard_only(
+    clinician_page: Page, live_server: Any
+):
+    patient = new_patient()
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/{patient.pk}/visits/new/")
+    _choose(page, "backache_freq_30d", 1)  # several times a week
+    _choose(page, "da_sad_2wk", 1)  # no
+    _choose(page, "an_lost_interest_2wk", 0)  # yes
+    _choose(page, "an_duration", 0)  # all day long
+    _choose(page, "an_frequency", 0)  # every day
+    for name in ("an_tired", "an_appetite_lost", "an_sleep_trouble"):
+        _choose(page, name, 0)  # yes
+    _choose(page, "an_sleep_frequency", 0)  # every night
+    _choose(page, "an_concentration", 0)  # yes
+    for name in ("an_worthless", "an_death_thoughts"):
+        _choose(page, name, 1)  # no
+    _choose(page, "smoking", 0)  # never
+    _tab_to(page, "record")
+    page.keyboard.press("Enter")
+
+    expect(
+        page.get_by_role("heading", name="Major depression: meets the criterion")
+    ).to_be_visible()
+    visit = Visit.objects.get(patient=patient)
+    assert (visit.backache_freq_30d, visit.path, visit.symptom_count, visit.smoking) == (
+        "several_times_a_week",
+        "anhedonia",
+        4,
+        "never",
+    )
+    assert visit.an_appetite_increased is None  # appetite lost: the follow-up is not asked
+
+
+def _skip_logic_cases() -> list[dict[str, str | bool]]:
+    """Stem answers along both paths, and the follow-ups once a path is entered."""
+    stems = [
+        [None, *[code for code, _ in criteria.ITEMS[key].choices or ()]]
+        for key in ("da_sad_2wk", "da_duration", "da_frequency")
+    ]
+    cases: list[dict[str, Any]] = []
+    for prefix, base in (("da", {}), ("an", {"da_sad_2wk": "no"})):
+        keys = criteria.PATH_A.stems if prefix == "da" else criteria.PATH_B.stems
+        for values in itertools.product(*stems):
+            cases.append({**base, **dict(zip(keys, values, strict=True))})
+        entered = dict(zip(keys, ("yes", "all_day_long", "every_day"), strict=True))
+        for appetite, sleep in itertools.product((None, True, False), repeat=2):
+            cases.append(
+                {
+                    **base,
+                    **entered,
+                    f"{prefix}_appetite_lost": appetite,
+                    f"{prefix}_sleep_trouble": sleep,
+                }
+            )
+    return [{key: value for key, value in case.items() if value is not None} for case in cases]
+
+
+SHOWN_FOR = """
+(cases) => {
+  const form = document.querySelector("form[data-skip-logic]");
+  return cases.map((answers) => {
+    form.querySelectorAll("input[type=radio]").forEach((radio) => { radio.checked = false; });
+    for (const [name, value] of Object.entries(answers)) {
+      const code = value === true ? "yes" : value === false ? "no" : value;
+      form.querySelector(`input[name="${name}"][value="${code}"]`).checked = true;
+    }
+    form.dispatchEvent(new Event("change"));
+    return [...form.querySelectorAll('[id^="div_id_"]')]
+      .filter((el) => !el.hidden && el.closest("[data-section]") && !el.closest("[hidden]"))
+      .map((el) => el.id.slice("div_id_".length));
+  });
+}
+"""
+
+
+def test_the_browser_shows_exactly_the_questions_criteria_asks(
+    clinician_page: Page, live_server: Any
+):
+    patient = new_patient()
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/{patient.pk}/visits/new/")
+    cases = _skip_logic_cases()
+
+    shown = page.evaluate(SHOWN_FOR, cases)
+
+    mismatches = [
+        (case, sorted(visible), sorted(criteria.asked_items(case)))
+        for case, visible in zip(cases, shown, strict=True)
+        if set(visible) != criteria.asked_items(case)
+    ]
+    assert len(cases) > 500
+    assert mismatches == []
