@@ -26,5 +26,7 @@ urlpatterns = [
     ),
     path("review/<int:pk>/reopen/", review.flag_action, {"action": "reopen"}, name="flag_reopen"),
     path("exports/", exports.exports, name="exports"),
+    path("exports/count/", exports.export_count, name="export_count"),
+    path("exports/download/", exports.export_download, name="export_download"),
     path("analytics/", analytics.analytics, name="analytics"),
 ]

@@ -1,10 +1,123 @@
-"""Placeholder: exports (issue 7) replace this module."""
+"""Exports (admin only): the page with its count, the live count, and the audited download."""
+
+import tempfile
+from collections.abc import Iterator
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from audit.services import Actor
+from screening import fhir
+from screening.exports import (
+    Export,
+    Format,
+    count_visits,
+    csv_chunks,
+    size_problem,
+    write_xlsx,
+)
+from screening.forms_exports import ExportForm
+from screening.services.exports import ExportTooLarge, start_export
+
+PERMISSION = "screening.export_visit"
 
 
-@permission_required("screening.export_visit", raise_exception=True)
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
 def exports(request: HttpRequest) -> HttpResponse:
-    return render(request, "placeholder.html", {"title": "Exports"})
+    form = _form(request)
+    count = count_visits(form.export().filters) if form.is_valid() else None
+    return _page(request, form, count)
+
+
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
+def export_count(request: HttpRequest) -> JsonResponse:
+    """The number of visits the choices match, for the page's script."""
+    form = _form(request)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    export = form.export()
+    count = count_visits(export.filters)
+    problem = size_problem(export.format, count)
+    return JsonResponse({"count": count, "text": count_text(count), "problem": problem})
+
+
+@require_GET
+@permission_required(PERMISSION, raise_exception=True)
+def export_download(request: HttpRequest) -> HttpResponse:
+    """The file, streamed; the audit row and the announced count are written before it starts."""
+    form = _form(request)
+    if not form.is_valid():
+        return _page(request, form, None, status=400)
+    try:
+        export, count = start_export(export=form.export(), actor=Actor.from_request(request))
+    except ExportTooLarge as problem:
+        return _page(request, form, None, status=400, problem=str(problem))
+    return _file_response(export, count)
+
+
+def count_text(count: int) -> str:
+    return f"{count:,} visit matches" if count == 1 else f"{count:,} visits match"
+
+
+def _form(request: HttpRequest) -> ExportForm:
+    # the first visit to the page (or a bare download link) takes the defaults
+    if not any(name in request.GET for name in ExportForm.base_fields):
+        data = QueryDict(mutable=True)
+        data.update(ExportForm.default_data())
+        return ExportForm(data)
+    return ExportForm(request.GET)
+
+
+def _page(
+    request: HttpRequest,
+    form: ExportForm,
+    count: int | None,
+    *,
+    status: int = 200,
+    problem: str | None = None,
+) -> HttpResponse:
+    query = QueryDict(mutable=True)
+    for name in form.fields:
+        query.setlist(name, form.data.getlist(name))
+    if count is not None and form.is_valid():
+        problem = problem or size_problem(form.cleaned_data["format"], count)
+    context = {
+        "nav": "exports",
+        "form": form,
+        "count": count,
+        "count_text": count_text(count) if count is not None else "",
+        "problem": problem,
+        "query": query.urlencode(),
+        "format_label": Format(form.cleaned_data["format"]).label if form.is_valid() else "",
+    }
+    return render(request, "exports/exports.html", context, status=status)
+
+
+def _file_response(export: Export, count: int) -> HttpResponse:
+    response: HttpResponse
+    if export.format == Format.XLSX:
+        # a workbook is a zip whose index comes last: build it in a temporary file, then send
+        spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
+        write_xlsx(export, spool)
+        spool.seek(0)
+        response = FileResponse(spool, content_type=export.content_type)
+    else:
+        chunks: Iterator[bytes] = (
+            fhir.ndjson_chunks(export) if export.format == Format.FHIR else csv_chunks(export)
+        )
+        response = StreamingHttpResponse(chunks, content_type=export.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["X-Export-Rows"] = str(count)
+    response["Cache-Control"] = "no-store, private"
+    return response
