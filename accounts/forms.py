@@ -7,7 +7,7 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.models import User
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 
 from accounts.roles import ADMIN, CLINICIAN, REVIEWER
 
@@ -35,6 +35,18 @@ class RoleField(forms.ChoiceField):
             label="Role",
             error_messages={"invalid_choice": "Choose one of the three roles."},
             **kwargs,
+        )
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's sign-in form, with the username's length checked on the server too."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django sets only the widget's maxlength here; without a validator an overlong name
+        # reaches django-axes, whose 255-character column then fails with a 500.
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length)
         )
 
 

@@ -19,7 +19,14 @@ from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import otp, selectors, services
-from accounts.forms import CodeForm, OwnPasswordForm, PasswordResetForm, RoleForm, UserCreateForm
+from accounts.forms import (
+    CodeForm,
+    OwnPasswordForm,
+    PasswordResetForm,
+    RoleForm,
+    SignInForm,
+    UserCreateForm,
+)
 from accounts.middleware import SIGNED_OUT_REASON_KEY
 from audit.services import Actor, client_ip
 
@@ -30,6 +37,7 @@ class SignInView(auth_views.LoginView):
     """Django's sign-in view that also says why the last session ended, and hands users with
     two-factor (or who must enrol) to the second step instead of signing them in."""
 
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
