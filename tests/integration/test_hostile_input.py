@@ -440,6 +440,7 @@ def test_post_without_a_csrf_token_is_refused_with_403(world, name, role, url):
     before = row_counts()
     response = client.post(url(world), data)
     assert response.status_code == 403
+    assert "This form could not be accepted" in response.content.decode()  # our page
     assert row_counts() == before
     assert Group.objects.count() == 3
 

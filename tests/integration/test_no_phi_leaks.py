@@ -285,10 +285,17 @@ def test_error_pages_show_no_data_when_a_patient_page_is_missing_forbidden_or_fa
     assert leaking_loggers(all_logs_at_debug) == {}
 
 
-def test_500_page_is_static_so_it_renders_without_the_database_or_a_user():
-    source = get_template("500.html").template.source
+@pytest.mark.parametrize("name", ["400.html", "500.html"])
+def test_400_and_500_pages_are_static_so_they_render_without_the_database_or_a_user(name):
+    source = get_template(name).template.source
     assert "{%" not in source
     assert "{{" not in source
+
+
+def test_bad_request_page_is_ours_and_shows_no_data(client):
+    response = client.get("/accounts/login/", HTTP_HOST="not-an-allowed-host.example")
+    assert response.status_code == 400
+    assert "The request could not be understood" in response.content.decode()
 
 
 def test_template_debug_record_keeps_its_message_but_not_the_context_when_filtered():
