@@ -1,0 +1,441 @@
+"""The clinic's own numbers beside the study's: SQL aggregates, then statistics on small frames.
+
+Every query here groups in PostgreSQL (counts per covariate pattern, per month, per flag kind), so
+the page never loads one row per visit; `analytics_stats` does the statistics on those counts.
+The report is cached under a key that includes a data version, so a new visit or a flag change
+is seen on the next view without signals (docs/analytics.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import Actor, record_audit
+from screening import study
+from screening.analytics_stats import (
+    MIN_CELL,
+    Interval,
+    OddsRatios,
+    Proportion,
+    odds_ratios,
+    prevalence_ratio,
+    ratio_suppressed,
+)
+from screening.models import FlagKind, FlagOutcome
+
+CACHE_PREFIX = "analytics:v1"
+# The data version catches new visits and flag changes at once; this only bounds how long an
+# edit elsewhere (a patient's demographics) can take to show.
+CACHE_SECONDS = 60 * 60
+COVARIATES = (
+    "age_band",
+    "sex",
+    "education",
+    "earnings",
+    "regular_exercise",
+    "smoking",
+    "alcohol",
+    "obesity",
+)
+COVARIATE_LABELS = (
+    "age (10-year bands)",
+    "sex",
+    "education",
+    "personal earnings",
+    "regular exercise",
+    "smoking",
+    "alcohol",
+    "obesity (BMI 30 or more)",
+)
+FOLLOW_UP = "6 months"
+CONFIRMED = (FlagOutcome.CONFIRMED_REFERRED.value, FlagOutcome.CONFIRMED_MANAGED.value)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which visits the report covers: a date range (inclusive, local dates) and a clinician."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    clinician_id: int | None = None
+
+    def cache_part(self) -> str:
+        return f"{self.date_from or ''}|{self.date_to or ''}|{self.clinician_id or ''}"
+
+    def audit_detail(self) -> dict[str, Any]:
+        return {
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+            "clinician_id": self.clinician_id,
+        }
+
+
+@dataclass(frozen=True)
+class PrevalenceRow:
+    """One conditional prevalence in the clinic, beside the study's figure for it."""
+
+    figure: study.Figure
+    share: Proportion
+
+
+@dataclass(frozen=True)
+class RatioRow:
+    """A prevalence ratio of a new condition at follow-up, exposed vs unexposed at baseline."""
+
+    label: str
+    exposure: str
+    figure: study.Figure
+    exposed: Proportion
+    unexposed: Proportion
+    estimate: Interval | None
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    """How the flags of one kind fared: confirmed share of resolved flags and the wait."""
+
+    kind: str
+    label: str
+    raised: int
+    resolved: int
+    unresolved: int
+    confirmed: Proportion | None  # None for SAFETY, which confirms nothing
+    median_days: float | None
+    p90_days: float | None
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """Current visits recorded in one calendar month, and how many met each criterion."""
+
+    month: dt.date
+    visits: int
+    back_pain: int
+    depression: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the analytics page shows, computed for one set of filters and one data version."""
+
+    filters: Filters
+    patients: int
+    table: tuple[
+        int, int, int, int
+    ]  # back pain & depression, back pain only, depression only, neither
+    prevalences: list[PrevalenceRow]
+    odds: OddsRatios | None
+    followed: int
+    ratios: list[RatioRow]
+    flags: list[FlagRow]
+    months: list[MonthRow]
+    data_version: str
+    computed_at: dt.datetime
+    seconds: float
+    from_cache: bool = field(default=False, compare=False)
+
+    @property
+    def table_suppressed(self) -> bool:
+        return min(self.table) < MIN_CELL
+
+
+def clinic_report(*, filters: Filters, actor: Actor) -> Report:
+    """The report for `filters`, from the cache while the data are unchanged; the view is audited."""
+    version = data_version()
+    key = cache_key(filters, version)
+    report: Report | None = cache.get(key)
+    if report is None:
+        report = compute_report(filters, version=version)
+        cache.set(key, report, CACHE_SECONDS)
+    else:
+        report = replace(report, from_cache=True)
+    record_audit(
+        actor=actor,
+        action=AuditAction.ANALYTICS_VIEW,
+        detail=filters.audit_detail() | {"cached": report.from_cache},
+    )
+    return report
+
+
+def data_version() -> str:
+    """Changes whenever a visit is added or removed or a flag is added, changed or removed."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT max(id) FROM screening_visit), (SELECT count(*) FROM screening_visit),"
+            " (SELECT max(updated_at) FROM screening_flag), (SELECT count(*) FROM screening_flag)"
+        )
+        row = cursor.fetchone()
+    return "/".join("" if value is None else str(value) for value in row)
+
+
+def cache_key(filters: Filters, version: str) -> str:
+    digest = hashlib.sha256(f"{filters.cache_part()}#{version}".encode()).hexdigest()[:32]
+    return f"{CACHE_PREFIX}:{digest}"
+
+
+def compute_report(filters: Filters, *, version: str | None = None) -> Report:
+    """The full report from the database, without the cache (the benchmark times this)."""
+    started = time.perf_counter()
+    cells, transitions = patient_cells(filters)
+    counts = _two_by_two(cells)
+    odds = None
+    if min(counts) >= MIN_CELL:
+        odds = odds_ratios(
+            cells, outcome="major_depression", exposure="back_pain", covariates=COVARIATES
+        )
+    return Report(
+        filters=filters,
+        patients=sum(counts),
+        table=counts,
+        prevalences=_prevalences(counts),
+        odds=odds,
+        followed=int(transitions["n"].sum()),
+        ratios=_ratios(transitions),
+        flags=flag_yield(filters),
+        months=screening_volume(filters),
+        data_version=version if version is not None else data_version(),
+        computed_at=timezone.now(),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _visit_where(filters: Filters) -> tuple[str, dict[str, Any]]:
+    """SQL conditions on current visits (no amendment points to them) of alias v, and params."""
+    clauses = ["NOT EXISTS (SELECT 1 FROM screening_visit a WHERE a.amends_id = v.id)"]
+    params: dict[str, Any] = {"tz": settings.TIME_ZONE}
+    clauses += _range_clauses("v.visit_at", filters, params)
+    if filters.clinician_id is not None:
+        clauses.append("v.clinician_id = %(clinician)s")
+        params["clinician"] = filters.clinician_id
+    return " AND ".join(clauses), params
+
+
+def _range_clauses(column: str, filters: Filters, params: dict[str, Any]) -> list[str]:
+    """Inclusive local dates as a half-open range of instants, so an index on `column` serves."""
+    clauses = []
+    if filters.date_from is not None:
+        params["start"] = _local_midnight(filters.date_from)
+        clauses.append(f"{column} >= %(start)s")
+    if filters.date_to is not None:
+        params["end"] = _local_midnight(filters.date_to + dt.timedelta(days=1))
+        clauses.append(f"{column} < %(end)s")
+    return clauses
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _frame(sql: str, params: dict[str, Any], columns: list[str]) -> pd.DataFrame:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return pd.DataFrame(rows, columns=columns)
+
+
+# One pass over the current visits: each patient's latest visit (rank 1, newest first) carries
+# its baseline (the first visit in range) alongside, so one sort serves both the cross-section
+# and the follow-up; GROUPING SETS then counts both in the same scan.
+_PATIENTS = """
+WITH per_patient AS (
+    SELECT v.patient_id, v.visit_at, v.back_pain, v.major_depression, v.regular_exercise,
+        v.smoking, v.alcohol, v.height_cm, v.weight_kg,
+        row_number() OVER newest_first AS rank,
+        last_value(v.visit_at) OVER newest_first AS base_at,
+        last_value(v.back_pain) OVER newest_first AS base_back_pain,
+        last_value(v.major_depression) OVER newest_first AS base_depression
+    FROM screening_visit v
+    WHERE {where}
+    WINDOW newest_first AS (
+        PARTITION BY v.patient_id ORDER BY v.visit_at DESC, v.id DESC
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+), aged AS (
+    SELECT l.*, p.sex, p.education, p.earnings,
+        extract(year FROM age((l.visit_at AT TIME ZONE %(tz)s)::date, p.date_of_birth)) AS age
+    FROM per_patient l JOIN patients_patient p ON p.id = l.patient_id
+    WHERE l.rank = 1
+), latest AS (
+    SELECT back_pain, major_depression,
+        CASE WHEN age < 35 THEN 'under 35' WHEN age < 45 THEN '35-44' WHEN age < 55 THEN '45-54'
+             WHEN age < 65 THEN '55-64' WHEN age < 75 THEN '65-74' ELSE '75 and over'
+        END AS age_band,
+        sex,
+        coalesce(education, 'unknown') AS education,
+        coalesce(earnings, 'unknown') AS earnings,
+        CASE regular_exercise WHEN true THEN 'yes' WHEN false THEN 'no' ELSE 'unknown'
+        END AS regular_exercise,
+        coalesce(smoking, 'unknown') AS smoking,
+        coalesce(alcohol, 'unknown') AS alcohol,
+        CASE WHEN height_cm IS NULL OR weight_kg IS NULL THEN 'unknown'
+             WHEN weight_kg / ((height_cm / 100.0) * (height_cm / 100.0)) >= 30 THEN 'obese'
+             ELSE 'not obese' END AS obesity,
+        visit_at >= base_at + interval '{follow_up}' AS followed,
+        base_back_pain, base_depression
+    FROM aged
+)
+SELECT GROUPING(followed) = 0, back_pain, major_depression,
+    age_band, sex, education, earnings, regular_exercise, smoking, alcohol, obesity,
+    followed, base_back_pain, base_depression, count(*)
+FROM latest
+GROUP BY GROUPING SETS (
+    (back_pain, major_depression, age_band, sex, education, earnings, regular_exercise, smoking,
+     alcohol, obesity),
+    (followed, base_back_pain, base_depression, back_pain, major_depression)
+)
+"""
+
+
+def patient_cells(filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Patients counted once each, by their latest current visit in range.
+
+    First frame: one row per covariate pattern with its count n (the cross-section). Second: the
+    patients with a visit 6+ months after their first in range, by baseline and latest status.
+    """
+    where, params = _visit_where(filters)
+    columns = ["longitudinal", "back_pain", "major_depression", *COVARIATES]
+    columns += ["followed", "base_back_pain", "base_depression", "n"]
+    frame = _frame(_PATIENTS.format(where=where, follow_up=FOLLOW_UP), params, columns)
+    longitudinal = frame["longitudinal"].astype(bool)
+    cells = frame.loc[~longitudinal, ["back_pain", "major_depression", *COVARIATES, "n"]]
+    followed = frame.loc[longitudinal & frame["followed"].eq(True)]
+    transitions = followed[
+        ["base_back_pain", "base_depression", "back_pain", "major_depression", "n"]
+    ]
+    return cells.reset_index(drop=True), transitions.reset_index(drop=True)
+
+
+def _two_by_two(cells: pd.DataFrame) -> tuple[int, int, int, int]:
+    def total(back_pain: bool, depression: bool) -> int:
+        mask = (cells["back_pain"] == back_pain) & (cells["major_depression"] == depression)
+        return int(cells.loc[mask, "n"].sum())
+
+    return total(True, True), total(True, False), total(False, True), total(False, False)
+
+
+def _prevalences(counts: tuple[int, int, int, int]) -> list[PrevalenceRow]:
+    both, back_only, depression_only, neither = counts
+    shares = {
+        "depression_given_back_pain": Proportion(both, both + back_only),
+        "depression_given_no_back_pain": Proportion(depression_only, depression_only + neither),
+        "back_pain_given_depression": Proportion(both, both + depression_only),
+        "back_pain_given_no_depression": Proportion(back_only, back_only + neither),
+    }
+    return [PrevalenceRow(study.FIGURES[key], share) for key, share in shares.items()]
+
+
+def _incidence(
+    frame: pd.DataFrame, *, free_of: str, exposure: str, outcome: str
+) -> tuple[Proportion, Proportion]:
+    """New `outcome` at follow-up among patients free of it at baseline: exposed, unexposed."""
+    at_risk = frame[~frame[free_of].astype(bool)]
+    exposed = at_risk[at_risk[exposure].astype(bool)]
+    unexposed = at_risk[~at_risk[exposure].astype(bool)]
+
+    def proportion(group: pd.DataFrame) -> Proportion:
+        return Proportion(
+            int(group.loc[group[outcome].astype(bool), "n"].sum()), int(group["n"].sum())
+        )
+
+    return proportion(exposed), proportion(unexposed)
+
+
+def _ratios(frame: pd.DataFrame) -> list[RatioRow]:
+    rows = []
+    specs = (
+        ("New major depression at follow-up", "back pain", "base_depression", "base_back_pain",
+         "major_depression", "pr_back_pain_to_depression"),
+        ("New back pain at follow-up", "major depression", "base_back_pain", "base_depression",
+         "back_pain", "pr_depression_to_back_pain"),
+    )  # fmt: skip
+    for label, exposure_label, free_of, exposure, outcome, figure in specs:
+        exposed, unexposed = _incidence(frame, free_of=free_of, exposure=exposure, outcome=outcome)
+        cells = (exposed.k, exposed.n, unexposed.k, unexposed.n)
+        estimate = None if ratio_suppressed(*cells) else prevalence_ratio(*cells)
+        rows.append(
+            RatioRow(label, exposure_label, study.FIGURES[figure], exposed, unexposed, estimate)
+        )
+    return rows
+
+
+_FLAGS = """
+SELECT f.kind,
+    count(*),
+    count(*) FILTER (WHERE f.status = 'resolved'),
+    count(*) FILTER (WHERE f.status <> 'resolved'),
+    count(*) FILTER (WHERE f.status = 'resolved' AND f.outcome = ANY(%(confirmed)s)),
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.resolved_at - f.opened_at))
+        FILTER (WHERE f.status = 'resolved'),
+    percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM f.resolved_at - f.opened_at))
+        FILTER (WHERE f.status = 'resolved')
+FROM screening_flag f JOIN screening_visit v ON v.id = f.visit_id
+WHERE {where}
+GROUP BY f.kind
+"""
+
+
+def flag_yield(filters: Filters) -> list[FlagRow]:
+    """Per flag kind (flags opened in range, raised by the clinician's visits): outcome and wait."""
+    params: dict[str, Any] = {"confirmed": list(CONFIRMED)}
+    clauses = ["TRUE", *_range_clauses("f.opened_at", filters, params)]
+    if filters.clinician_id is not None:
+        clauses.append("v.clinician_id = %(clinician)s")
+        params["clinician"] = filters.clinician_id
+    with connection.cursor() as cursor:
+        cursor.execute(_FLAGS.format(where=" AND ".join(clauses)), params)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    rows = []
+    for kind in (FlagKind.ASSESS_DEPRESSION, FlagKind.ASSESS_BACK_PAIN, FlagKind.SAFETY):
+        raised, resolved, unresolved, confirmed, median, p90 = found.get(
+            kind.value, (0, 0, 0, 0, None, None)
+        )
+        waited = resolved >= MIN_CELL
+        rows.append(
+            FlagRow(
+                kind=kind.value,
+                label=kind.label,
+                raised=raised,
+                resolved=resolved,
+                unresolved=unresolved,
+                confirmed=None if kind is FlagKind.SAFETY else Proportion(confirmed, resolved),
+                median_days=float(median) / 86400 if waited and median is not None else None,
+                p90_days=float(p90) / 86400 if waited and p90 is not None else None,
+            )
+        )
+    return rows
+
+
+_VOLUME = """
+SELECT date_trunc('month', v.visit_at AT TIME ZONE %(tz)s)::date,
+    count(*), count(*) FILTER (WHERE v.back_pain), count(*) FILTER (WHERE v.major_depression)
+FROM screening_visit v
+WHERE {where}
+GROUP BY 1
+ORDER BY 1
+"""
+
+
+def screening_volume(filters: Filters) -> list[MonthRow]:
+    """Current visits per calendar month in range, with empty months filled in."""
+    where, params = _visit_where(filters)
+    with connection.cursor() as cursor:
+        cursor.execute(_VOLUME.format(where=where), params)
+        found = {row[0]: MonthRow(*row) for row in cursor.fetchall()}
+    if not found:
+        return []
+    months = []
+    month, last = min(found), max(found)
+    while month <= last:
+        months.append(found.get(month, MonthRow(month, 0, 0, 0)))
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months

@@ -1,0 +1,80 @@
+"""The analytics page's filters: a date range and a clinician. Sent by GET: no PHI in them."""
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+
+from screening.analytics import Filters
+
+
+def clinicians() -> Any:
+    """Everyone who may record visits, former staff included, since their visits still count."""
+    return (
+        get_user_model()
+        .objects.with_perm(
+            "screening.add_visit",
+            is_active=None,
+            include_superusers=False,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        .order_by("username")
+    )
+
+
+class AnalyticsFilterForm(forms.Form):
+    date_from = forms.DateField(
+        label="Visits from",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the start date as YYYY-MM-DD."},
+    )
+    date_to = forms.DateField(
+        label="Visits to (inclusive)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the end date as YYYY-MM-DD."},
+    )
+    clinician = forms.ModelChoiceField(
+        label="Clinician",
+        queryset=None,
+        required=False,
+        empty_label="All clinicians",
+        error_messages={"invalid_choice": "Choose a clinician from the list."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = clinicians()
+        self.fields["clinician"].label_from_instance = lambda user: user.get_username()
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("date_from", css_class="col-md-3"),
+                Column("date_to", css_class="col-md-3"),
+                Column("clinician", css_class="col-md-4"),
+            )
+        )
+        self.helper.add_input(Submit("apply", "Apply filters"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+    def filters(self) -> Filters:
+        """The filters of a valid form; an unbound form means every visit of every clinician."""
+        if not self.is_bound:
+            return Filters()
+        clinician = self.cleaned_data["clinician"]
+        return Filters(
+            date_from=self.cleaned_data["date_from"],
+            date_to=self.cleaned_data["date_to"],
+            clinician_id=clinician.pk if clinician is not None else None,
+        )
