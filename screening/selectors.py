@@ -36,10 +36,16 @@ PRIORITY_BADGES = {
     FlagPriority.ROUTINE: "text-bg-secondary",
 }
 
+# Resolved flags are history that grows without bound: they are listed newest first (on the
+# opened_at index) and counted up to this many per kind, so the page costs the same at any size.
+RESOLVED_COUNT_CAP = 1000
+
 _CURSOR_SALT = "screening.review-queue-cursor"
 # the queue order: most urgent first (SAFETY is URGENT), then oldest, then id as the tie-break
-_FORWARD = ("-priority", "opened_at", "id")
-_BACKWARD = ("priority", "-opened_at", "-id")
+_QUEUE_ORDER = ("-priority", "opened_at", "id")
+_QUEUE_ORDER_BACKWARD = ("priority", "-opened_at", "-id")
+_HISTORY_ORDER = ("-opened_at", "-id")
+_HISTORY_ORDER_BACKWARD = ("opened_at", "id")
 
 
 @dataclass(frozen=True)
@@ -87,10 +93,21 @@ class Cursor:
         return cls(flag.priority, flag.opened_at, flag.pk, before, page)
 
 
+def age_label(age: dt.timedelta) -> str:
+    """How long a flag has waited, in its largest whole unit: '3 days', '5 hours', '1 minute'."""
+    seconds = max(int(age.total_seconds()), 0)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "under a minute"
+
+
 @dataclass(frozen=True)
 class QueueRow:
     flag: Flag
     overdue: bool
+    age: str
 
     @property
     def priority_label(self) -> str:
@@ -107,6 +124,7 @@ class KindCount:
     kind: str
     label: str
     count: int
+    capped: bool = False  # there are more than `count` (resolved flags only)
 
 
 @dataclass(frozen=True)
@@ -114,16 +132,23 @@ class QueuePage:
     """One page of the queue, with the total and per-kind counts under the same filters."""
 
     rows: list[QueueRow]
-    total: int
+    total: int  # a lower bound when total_capped
     kind_counts: list[KindCount]  # every kind, under all filters but the kind filter
     number: int
     size: int
     next: Cursor | None
     previous: Cursor | None
 
+    total_capped: bool = False
+    history: bool = False  # resolved flags, newest first
+
     @property
     def all_kinds_total(self) -> int:
         return sum(c.count for c in self.kind_counts)
+
+    @property
+    def all_kinds_capped(self) -> bool:
+        return any(c.capped for c in self.kind_counts)
 
     @property
     def first_row_number(self) -> int:
@@ -175,13 +200,17 @@ def _filter_q(filters: QueueFilters, user: Any) -> Q:
     return q
 
 
-def _beyond(cursor: Cursor) -> Q:
-    """Rows after the cursor in queue order (before it when cursor.before), for keyset paging.
+def _beyond(cursor: Cursor, *, history: bool) -> Q:
+    """Rows after the cursor in list order (before it when cursor.before), for keyset paging.
 
-    Spelled out per column because the order mixes directions, so a row comparison cannot be
-    used; the leading bound on priority lets the index scan start at the cursor.
+    The queue order mixes directions, so it is spelled out per column rather than as a row
+    comparison; the leading bound on priority lets the index scan start at the cursor.
     """
     p, t, i = cursor.priority, cursor.opened_at, cursor.flag_id
+    if history:  # newest first
+        if cursor.before:
+            return Q(opened_at__gt=t) | Q(opened_at=t, id__gt=i)
+        return Q(opened_at__lt=t) | Q(opened_at=t, id__lt=i)
     if cursor.before:
         return Q(priority__gte=p) & (
             Q(priority__gt=p) | Q(opened_at__lt=t) | Q(opened_at=t, id__lt=i)
@@ -189,12 +218,21 @@ def _beyond(cursor: Cursor) -> Q:
     return Q(priority__lte=p) & (Q(priority__lt=p) | Q(opened_at__gt=t) | Q(opened_at=t, id__gt=i))
 
 
-def _kind_counts(base: Q) -> list[KindCount]:
-    found = dict(Flag.objects.filter(base).values_list("kind").annotate(n=Count("id")).order_by())
-    return [KindCount(code, label, found.get(code, 0)) for code, label in FlagKind.choices]
+def _kind_counts(base: Q, *, history: bool) -> list[KindCount]:
+    if not history:  # an index-only scan of the unresolved flags' unique index
+        found = Flag.objects.filter(base).values_list("kind").annotate(n=Count("*")).order_by()
+        counts = dict(found)
+        return [KindCount(code, label, counts.get(code, 0)) for code, label in FlagKind.choices]
+    capped = []
+    for code, label in FlagKind.choices:
+        found = Flag.objects.filter(base, kind=code).order_by()[: RESOLVED_COUNT_CAP + 1].count()
+        capped.append(
+            KindCount(code, label, min(found, RESOLVED_COUNT_CAP), found > RESOLVED_COUNT_CAP)
+        )
+    return capped
 
 
-def _rows(where: Q, cursor: Cursor | None, size: int) -> list[Flag]:
+def _rows(where: Q, cursor: Cursor | None, size: int, *, history: bool) -> list[Flag]:
     flags = (
         Flag.objects.filter(where)
         .select_related("patient", "assignee")
@@ -213,9 +251,13 @@ def _rows(where: Q, cursor: Cursor | None, size: int) -> list[Flag]:
             "assignee__last_name",
         )
     )
+    backward = cursor is not None and cursor.before
     if cursor is not None:
-        flags = flags.filter(_beyond(cursor))
-    order = _BACKWARD if cursor is not None and cursor.before else _FORWARD
+        flags = flags.filter(_beyond(cursor, history=history))
+    if history:
+        order = _HISTORY_ORDER_BACKWARD if backward else _HISTORY_ORDER
+    else:
+        order = _QUEUE_ORDER_BACKWARD if backward else _QUEUE_ORDER
     return list(flags.order_by(*order)[: size + 1])
 
 
@@ -227,15 +269,17 @@ def review_queue(
     size: int = DEFAULT_PAGE_SIZE,
     now: dt.datetime | None = None,
 ) -> QueuePage:
-    """A page of flags in queue order with keyset paging: two queries, whatever the page size,
-    and a flag inserted meanwhile never moves rows between pages already seen."""
+    """A page of flags with keyset paging, in queue order (resolved flags: newest first); the
+    query count does not depend on the page size, and a flag inserted meanwhile never moves rows
+    between pages already seen."""
     now = now or timezone.now()
+    history = filters.status == FlagStatus.RESOLVED
     base = _filter_q(filters, user)
-    kind_counts = _kind_counts(base)
+    kind_counts = _kind_counts(base, history=history)
     where = base & Q(kind=filters.kind) if filters.kind else base
-    total = sum(c.count for c in kind_counts if not filters.kind or c.kind == filters.kind)
+    chosen = [c for c in kind_counts if not filters.kind or c.kind == filters.kind]
 
-    flags = _rows(where, cursor, size)
+    flags = _rows(where, cursor, size, history=history)
     more = len(flags) > size
     flags = flags[:size]
     if cursor is not None and cursor.before:
@@ -252,8 +296,12 @@ def review_queue(
         following = Cursor.at(flags[-1], before=False, page=number + 1) if more else None
 
     return QueuePage(
-        rows=[QueueRow(flag, is_overdue(flag, now)) for flag in flags],
-        total=total,
+        rows=[
+            QueueRow(flag, is_overdue(flag, now), age_label(now - flag.opened_at)) for flag in flags
+        ],
+        total=sum(c.count for c in chosen),
+        total_capped=any(c.capped for c in chosen),
+        history=history,
         kind_counts=kind_counts,
         number=number,
         size=size,

@@ -52,8 +52,11 @@ def test_safety_flag_is_listed_first_when_older_flags_of_higher_age_wait(signed_
 
 
 def test_queue_shows_patient_name_mrn_kind_and_assignee_when_listed(signed_in, reviewer):
-    flag = FlagFactory(status=FlagStatus.IN_REVIEW, assignee=reviewer)
+    flag = FlagFactory(
+        status=FlagStatus.IN_REVIEW, assignee=reviewer, opened_at=ago(days=3, hours=2)
+    )
     page = signed_in.get(QUEUE).content.decode()
+    assert "3 days ago" in page
     assert flag.patient.mrn in page
     assert f"{flag.patient.family_name}, {flag.patient.given_name}" in page
     assert "Assess for depression" in page
@@ -66,16 +69,56 @@ def test_clinician_gets_403_when_opening_the_queue(client, clinician):
     assert client.get(QUEUE).status_code == 403
 
 
-def test_resolved_flags_are_hidden_when_no_status_filter_is_chosen(signed_in, reviewer):
-    open_flag = FlagFactory()
-    resolved = FlagFactory(
+def resolved(reviewer, **kwargs):
+    return FlagFactory(
         status=FlagStatus.RESOLVED,
         outcome="not_present",
         resolved_at=timezone.now(),
         resolved_by=reviewer,
+        **kwargs,
     )
+
+
+def test_resolved_flags_are_listed_newest_first_when_chosen(signed_in, reviewer):
+    old_urgent = resolved(
+        reviewer, priority=FlagPriority.URGENT, kind=FlagKind.SAFETY, opened_at=ago(days=40)
+    )
+    recent = resolved(reviewer, opened_at=ago(days=2))
+    middle = resolved(reviewer, opened_at=ago(days=9))
+    response = signed_in.get(QUEUE, {"status": "resolved"})
+    assert rows(response) == [recent.pk, middle.pk, old_urgent.pk]
+    assert "most recently opened first" in response.content.decode()
+
+
+def test_resolved_pages_follow_the_newest_first_order_when_paging(signed_in, reviewer):
+    ordered = [resolved(reviewer, opened_at=ago(days=i + 1)).pk for i in range(30)]
+    page1 = signed_in.get(QUEUE, {"status": "resolved", "size": 25})
+    assert rows(page1) == ordered[:25]
+    page2 = signed_in.get(link(page1, "next"))
+    assert rows(page2) == ordered[25:]
+    assert rows(signed_in.get(link(page2, "prev"))) == ordered[:25]
+
+
+def test_resolved_counts_stop_at_the_cap_when_history_is_long(signed_in, reviewer, monkeypatch):
+    from screening import selectors
+
+    # the cap is 1,000 in use; a small one shows the same rule without a thousand rows
+    monkeypatch.setattr(selectors, "RESOLVED_COUNT_CAP", 2)
+    for i in range(3):
+        resolved(reviewer, opened_at=ago(days=i + 1))
+    resolved(reviewer, opened_at=ago(days=5), kind=FlagKind.ASSESS_BACK_PAIN)
+    text = re.sub(r"\s+", " ", signed_in.get(QUEUE, {"status": "resolved"}).content.decode())
+    assert 'Assess for depression <span class="badge text-bg-light">2+</span>' in text
+    assert 'Assess for back pain <span class="badge text-bg-light">1</span>' in text
+    assert 'All kinds <span class="badge text-bg-light">3+</span>' in text
+    assert "of more than 3," in text
+
+
+def test_resolved_flags_are_hidden_when_no_status_filter_is_chosen(signed_in, reviewer):
+    open_flag = FlagFactory()
+    closed = resolved(reviewer)
     assert rows(signed_in.get(QUEUE)) == [open_flag.pk]
-    assert rows(signed_in.get(QUEUE, {"status": "resolved"})) == [resolved.pk]
+    assert rows(signed_in.get(QUEUE, {"status": "resolved"})) == [closed.pk]
 
 
 @pytest.mark.parametrize(
