@@ -4,6 +4,7 @@
 as None, and static/js/screening-form.js hides the unasked ones using the same gates (SKIP_LOGIC).
 """
 
+import copy
 import json
 import uuid
 from datetime import timedelta
@@ -15,6 +16,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from patients.models import Patient
 from screening import criteria
@@ -55,6 +57,7 @@ SKIP_LOGIC: dict[str, Any] = {
     "items": list(criteria.ANSWER_KEYS),
     "paths": [_path_logic(criteria.PATH_A), _path_logic(criteria.PATH_B)],
 }
+_SKIP_LOGIC_JSON = json.dumps(SKIP_LOGIC)
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -96,6 +99,10 @@ def _item_field(item: criteria.Item) -> forms.Field:
         required=False,
         widget=forms.RadioSelect,
     )
+
+
+# Built once: each form gets deep copies, as Django does with declared fields.
+_ITEM_FIELDS = {key: _item_field(item) for key, item in criteria.ITEMS.items()}
 
 
 def _none_if_blank(value: Any) -> Any:
@@ -169,8 +176,8 @@ class ScreeningForm(forms.Form):
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        for key, item in criteria.ITEMS.items():
-            self.fields[key] = _item_field(item)
+        for key, field in _ITEM_FIELDS.items():
+            self.fields[key] = copy.deepcopy(field)
         # questionnaire order, which the error summary follows
         self.order_fields(["visit_at", "presenting_concern", *criteria.ANSWER_KEYS])
         if not self.is_bound:
@@ -178,7 +185,6 @@ class ScreeningForm(forms.Form):
             self.initial.setdefault("visit_at", timezone.localtime().replace(second=0))
         self.answers: dict[str, object] = {}
         self.covariates: dict[str, Covariate] = {}
-        self.helper = self._helper()
 
     @classmethod
     def initial_from(cls, visit: Visit) -> dict[str, Any]:
@@ -188,10 +194,12 @@ class ScreeningForm(forms.Form):
         initial["visit_at"] = timezone.localtime(visit.visit_at)
         return initial
 
-    def _helper(self) -> FormHelper:
+    @cached_property
+    def helper(self) -> FormHelper:
+        """The crispy layout: a fieldset per section; built only when the form is rendered."""
         helper = FormHelper()
         helper.form_id = "screening-form"
-        helper.attrs = {"novalidate": "", "data-skip-logic": json.dumps(SKIP_LOGIC)}
+        helper.attrs = {"novalidate": "", "data-skip-logic": _SKIP_LOGIC_JSON}
         a, b = criteria.PATH_A, criteria.PATH_B
         helper.layout = Layout(
             Fieldset(

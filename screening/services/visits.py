@@ -266,43 +266,55 @@ def _write_visit(
         criteria_version=criteria.CRITERIA_VERSION,
     )
     raised = flags.flags_for(stored, result)
-    for spec in raised:
-        flag_id = _open_or_attach(patient=patient, visit=visit, spec=spec, actor=actor)
-        if spec.kind is flags.FlagKind.SAFETY:
-            # robust: a mail server outage must not turn a recorded visit into an error page
-            transaction.on_commit(lambda flag_id=flag_id: notify_safety_flag(flag_id), robust=True)
+    flag_ids = _open_or_attach(patient=patient, visit=visit, raised=raised, actor=actor)
+    if flags.FlagKind.SAFETY in flag_ids:
+        safety_id = flag_ids[flags.FlagKind.SAFETY]
+        # robust: a mail server outage must not turn a recorded visit into an error page
+        transaction.on_commit(lambda: notify_safety_flag(safety_id), robust=True)
     return visit, raised
 
 
-def _open_or_attach(*, patient: Patient, visit: Visit, spec: flags.FlagSpec, actor: Actor) -> int:
-    """The id of the patient's one unresolved flag of this kind, opened or attached to."""
-    # The row lock also waits for a reviewer's transition in flight; if it resolves the flag,
-    # the re-checked WHERE clause drops it and a new flag opens (flag_one_open_per_kind).
-    flag = (
-        Flag.objects.select_for_update()
-        .filter(patient=patient, kind=spec.kind)
+def _open_or_attach(
+    *, patient: Patient, visit: Visit, raised: tuple[flags.FlagSpec, ...], actor: Actor
+) -> dict[flags.FlagKind, int]:
+    """For each raised kind, the id of the patient's one unresolved flag, opened or attached to."""
+    if not raised:
+        return {}
+    # The row locks also wait for a reviewer's transition in flight; if it resolves a flag, the
+    # re-checked WHERE clause drops it and a new flag opens (flag_one_open_per_kind).
+    unresolved = {
+        flag.kind: flag
+        for flag in Flag.objects.select_for_update()
+        .filter(patient=patient, kind__in=[spec.kind.value for spec in raised])
         .exclude(status=FlagStatus.RESOLVED)
-        .first()
-    )
-    if flag is None:
-        flag = Flag.objects.create(
+    }
+    now = timezone.now()
+    opened = Flag.objects.bulk_create(
+        Flag(
             patient=patient,
             visit=visit,
             kind=spec.kind.value,
             priority=int(spec.priority),
             reason=spec.reason,
-            opened_at=timezone.now(),
+            opened_at=now,
         )
-        _event(flag, FlagEventAction.OPENED, visit, actor, spec.reason)
-        return flag.pk
-    _event(flag, FlagEventAction.ATTACHED, visit, actor, spec.reason)
-    merged = flags.merge_priority(flags.Priority(flag.priority), spec.priority)
-    if merged > flag.priority:
-        before = flags.Priority(flag.priority)
-        Flag.objects.filter(pk=flag.pk).update(priority=int(merged), updated_at=timezone.now())
-        note = f"Priority raised from {before.name.lower()} to {merged.name.lower()}."
-        _event(flag, FlagEventAction.PRIORITY_RAISED, visit, actor, note)
-    return flag.pk
+        for spec in raised
+        if spec.kind.value not in unresolved
+    )
+    events = [_event(flag, FlagEventAction.OPENED, visit, actor, flag.reason) for flag in opened]
+    for spec in raised:
+        flag = unresolved.get(spec.kind.value)
+        if flag is None:
+            continue
+        events.append(_event(flag, FlagEventAction.ATTACHED, visit, actor, spec.reason))
+        merged = flags.merge_priority(flags.Priority(flag.priority), spec.priority)
+        if merged > flag.priority:
+            before = flags.Priority(flag.priority)
+            Flag.objects.filter(pk=flag.pk).update(priority=int(merged), updated_at=now)
+            note = f"Priority raised from {before.name.lower()} to {merged.name.lower()}."
+            events.append(_event(flag, FlagEventAction.PRIORITY_RAISED, visit, actor, note))
+    FlagEvent.objects.bulk_create(events)
+    return {flags.FlagKind(flag.kind): flag.pk for flag in [*opened, *unresolved.values()]}
 
 
 def _note_flags_no_longer_raised(
@@ -325,9 +337,9 @@ def _note_flags_no_longer_raised(
             f"criterion behind this flag ({label}). The flag stays open: resolve or dismiss it "
             "after review."
         )
-        _event(flag, FlagEventAction.NOTED, visit, actor, note)
-        noted.append(flag.pk)
-    return noted
+        noted.append(_event(flag, FlagEventAction.NOTED, visit, actor, note))
+    FlagEvent.objects.bulk_create(noted)
+    return [event.flag_id for event in noted]
 
 
 def _flags_raised_by(visit: Visit) -> Any:
@@ -336,8 +348,8 @@ def _flags_raised_by(visit: Visit) -> Any:
     return FlagEvent.objects.filter(visit=visit, action__in=raised).values("flag_id")
 
 
-def _event(flag: Flag, action: FlagEventAction, visit: Visit, actor: Actor, note: str) -> None:
-    FlagEvent.objects.create(flag=flag, actor=actor.user, action=action, visit=visit, note=note)
+def _event(flag: Flag, action: FlagEventAction, visit: Visit, actor: Actor, note: str) -> FlagEvent:
+    return FlagEvent(flag=flag, actor=actor.user, action=action, visit=visit, note=note)
 
 
 def _audit_detail(visit: Visit, raised: tuple[flags.FlagSpec, ...]) -> dict[str, Any]:

@@ -1,0 +1,350 @@
+"""Screening submit under load, beside two baselines on the same stack, in one run.
+
+    DEBUG=1 .venv/bin/python bench/bench_screening.py [--seconds 10] [--connections 20]
+
+Starts gunicorn (2 sync workers, DEBUG=0, persistent connections) against the benchmark database
+`bench_spine_mood` on the app's database server (the embedded one when DATABASE_URL is unset;
+created and migrated if absent, never the development database), with bench/settings.py adding
+two baseline views: a trivial one, and one that saves one row in one transaction. wrk then drives
+20 concurrent signed-in clinicians at each, one after the other:
+
+  trivial   GET  /bench/ok/                 session + sign-in check, no other query
+  one-row   POST /bench/one-row/            + CSRF, one INSERT in one transaction
+  submit    POST /patients/<id>/visits/new/ the screening form: validate, classify, visit,
+                                            flags, audit, a fresh submission id each time
+
+Targets (DESIGN.md): submit throughput at least half the one-row view's, submit p95 under
+100 ms, and no errors (a refused connection, a 4xx/5xx, or a submit that is not a redirect to
+the recorded visit). Exits 1 when one is missed.
+"""
+
+import argparse
+import datetime as dt
+import os
+import re
+import secrets
+import signal
+import statistics
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+BENCH_DB = "bench_spine_mood"
+LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
+PORT = 8765
+CLINICIANS = 20
+PATIENTS = 500
+TARGET_RATIO = 0.5
+TARGET_P95_MS = 100.0
+SECRET_KEY = secrets.token_urlsafe(50)
+# Answer sets sent in turn: a screen-out, back pain only, comorbid, and a safety answer (which
+# e-mails reviewers on commit, through the dummy mail backend here).
+ANSWER_SETS = ["negative", "back_pain_daily", "comorbid", "safety"]
+
+
+def server_url() -> str:
+    """The app's database URL: DATABASE_URL, or the embedded development server's."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    os.environ.setdefault("DEBUG", "1")
+    from config import devdb
+
+    return devdb.database_url()
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def prepare_database(url: str) -> None:
+    """Create and migrate the benchmark database if needed, and the baseline's raw table."""
+    import psycopg
+
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
+        admin.execute(LOCK_SQL)  # other benchmarks create or fill the same database under it
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        subprocess.run([*manage, "createcachetable"], env=env, check=True)
+    with psycopg.connect(url, autocommit=True) as bench:
+        bench.execute(
+            "CREATE TABLE IF NOT EXISTS bench_one_row ("
+            "id bigserial PRIMARY KEY, saved_at timestamptz NOT NULL DEFAULT now(), note text)"
+        )
+
+
+def seed() -> tuple[list[tuple[str, str]], list[int], list[str]]:
+    """Signed-in sessions (cookie header, CSRF token), patient ids and form bodies to send."""
+    import django
+
+    django.setup()
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group, User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.middleware import LAST_SEEN_KEY
+    from accounts.roles import CLINICIAN, REVIEWER
+    from patients.models import Patient
+    from screening.demo import ANSWER_SETS as DEMO_ANSWERS
+
+    creator, _ = User.objects.get_or_create(username="bench_creator")
+    reviewer, _ = User.objects.get_or_create(
+        username="bench_reviewer", defaults={"email": "bench_reviewer@example.org"}
+    )
+    reviewer.groups.add(Group.objects.get(name=REVIEWER))
+    Patient.objects.bulk_create(
+        [
+            Patient(
+                mrn=f"BENCH-S-{n:05d}",
+                given_name=f"Bench{n}",
+                family_name="Submit",
+                date_of_birth=dt.date(1960 + n % 40, 1 + n % 12, 1 + n % 28),
+                sex="female" if n % 2 else "male",
+                created_by=creator,
+            )
+            for n in range(PATIENTS)
+        ],
+        ignore_conflicts=True,
+    )
+    patient_ids = list(
+        Patient.objects.filter(mrn__startswith="BENCH-S-").values_list("pk", flat=True)
+    )
+    sessions = []
+    alphabet = string.ascii_letters + string.digits
+    for n in range(CLINICIANS):
+        user, _ = User.objects.get_or_create(username=f"bench_clinician_{n}")
+        user.groups.add(Group.objects.get(name=CLINICIAN))
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session[LAST_SEEN_KEY] = time.time()
+        session.create()
+        csrf = "".join(secrets.choice(alphabet) for _ in range(32))
+        sessions.append((f"sessionid={session.session_key}; csrftoken={csrf}", csrf))
+    visit_at = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")  # noqa: DTZ005 (the form's local time)
+    bodies = []
+    for name in ANSWER_SETS:
+        fields = {
+            key: ("yes" if value else "no") if isinstance(value, bool) else value
+            for key, value in DEMO_ANSWERS[name].items()
+            if value is not None
+        }
+        fields |= {"visit_at": visit_at, "submission_id": "__SUBMISSION__", "smoking": "never"}
+        bodies.append(urlencode(fields))
+    return sessions, patient_ids, bodies
+
+
+LUA = r"""
+local sessions = {%(sessions)s}
+local patients = {%(patients)s}
+local bodies = {%(bodies)s}
+local mode = "%(mode)s"
+local expected = %(expected)d
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() * 100 + id)
+  bad = 0
+end
+
+local function submission()
+  counter = counter + 1
+  return string.format("%%08x-%%04x-4%%03x-8%%03x-%%012x", math.random(0, 2147483647), id,
+    math.random(0, 4095), math.random(0, 4095), counter)
+end
+
+function request()
+  local session = sessions[math.random(#sessions)]
+  local headers = {["Cookie"] = session[1]}
+  if mode == "trivial" then
+    return wrk.format("GET", "/bench/ok/", headers)
+  end
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  local token = "&csrfmiddlewaretoken=" .. session[2]
+  if mode == "one-row" then
+    return wrk.format("POST", "/bench/one-row/", headers, "note=bench" .. token)
+  end
+  local body = bodies[math.random(#bodies)]:gsub("__SUBMISSION__", submission()) .. token
+  local path = "/patients/" .. patients[math.random(#patients)] .. "/visits/new/"
+  return wrk.format("POST", path, headers, body)
+end
+
+function response(status, headers, body)
+  if status ~= expected then bad = bad + 1 end
+end
+
+function done(summary, latency, requests)
+  local unexpected = 0
+  for _, thread in ipairs(threads) do unexpected = unexpected + thread:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%%d duration_us=%%d p50_us=%%d p95_us=%%d p99_us=%%d errors=%%d unexpected=%%d\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), e.connect + e.read + e.write + e.status + e.timeout, unexpected))
+end
+"""
+
+
+def lua_script(mode: str, expected: int, sessions, patient_ids, bodies) -> str:  # type: ignore[no-untyped-def]
+    def quoted(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return LUA % {
+        "sessions": ", ".join(f"{{{quoted(c)}, {quoted(t)}}}" for c, t in sessions),
+        "patients": ", ".join(str(pk) for pk in patient_ids),
+        "bodies": ", ".join(quoted(body) for body in bodies),
+        "mode": mode,
+        "expected": expected,
+    }
+
+
+def start_gunicorn(url: str) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "CONN_MAX_AGE": "60",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [
+        str(BASE_DIR / ".venv/bin/gunicorn"),
+        "config.wsgi:application",
+        "--workers=2",
+        "--worker-class=sync",
+        f"--bind=127.0.0.1:{PORT}",
+        "--log-level=warning",
+    ]
+    process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as reply:
+                if reply.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    sys.exit("gunicorn did not answer /healthz within 30 s")
+
+
+def run_wrk(script: str, seconds: int, connections: int) -> dict[str, int]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        command = [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout=5s",
+            "-s",
+            handle.name,
+            f"http://127.0.0.1:{PORT}",
+        ]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(handle.name)
+    match = re.search(r"^RESULT (.*)$", output, re.MULTILINE)
+    if match is None:
+        sys.exit(f"wrk printed no result:\n{output}")
+    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
+
+
+def summarize(rounds: list[dict[str, int]]) -> dict[str, float]:
+    """The median of each figure over the rounds, and every round's errors."""
+    return {
+        "rps": statistics.median(raw["requests"] / (raw["duration_us"] / 1e6) for raw in rounds),
+        "p50": statistics.median(raw["p50_us"] for raw in rounds) / 1000,
+        "p95": statistics.median(raw["p95_us"] for raw in rounds) / 1000,
+        "p99": statistics.median(raw["p99_us"] for raw in rounds) / 1000,
+        "errors": sum(raw["errors"] + raw["unexpected"] for raw in rounds),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=5, help="length of each wrk run")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each view, interleaved")
+    parser.add_argument("--connections", type=int, default=CLINICIANS)
+    args = parser.parse_args()
+
+    url = with_database(server_url(), BENCH_DB)
+    prepare_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ["SECRET_KEY"] = SECRET_KEY  # the sessions below are signed for gunicorn's key
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    sessions, patient_ids, bodies = seed()
+
+    gunicorn = start_gunicorn(url)
+    modes = {"trivial": 200, "one-row": 200, "submit": 302}
+    runs: dict[str, list[dict[str, int]]] = {mode: [] for mode in modes}
+    try:
+        scripts = {
+            mode: lua_script(mode, expected, sessions, patient_ids, bodies)
+            for mode, expected in modes.items()
+        }
+        for script in scripts.values():
+            run_wrk(script, 2, args.connections)  # warm-up: connections, caches, imports
+        # Rounds interleave the three views, so a neighbour's load on the machine hits all
+        # three alike; each figure is the median round.
+        for _ in range(args.rounds):
+            for mode, script in scripts.items():
+                runs[mode].append(run_wrk(script, args.seconds, args.connections))
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+    results = {mode: summarize(rounds) for mode, rounds in runs.items()}
+
+    print(
+        f"\n{args.connections} concurrent clients, {args.seconds} s each, gunicorn 2 sync workers"
+    )
+    print(f"{'view':<10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for mode, row in results.items():
+        print(
+            f"{mode:<10}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
+            f"{row['p99']:>9.1f}{row['errors']:>8.0f}"
+        )
+    submit, one_row = results["submit"], results["one-row"]
+    ratio = submit["rps"] / one_row["rps"]
+    checks = [
+        (f"submit/one-row throughput {ratio:.2f} >= {TARGET_RATIO}", ratio >= TARGET_RATIO),
+        (
+            f"submit p95 {submit['p95']:.1f} ms < {TARGET_P95_MS:.0f} ms",
+            submit["p95"] < TARGET_P95_MS,
+        ),
+        (
+            f"errors {sum(row['errors'] for row in results.values()):.0f} == 0",
+            all(row["errors"] == 0 for row in results.values()),
+        ),
+    ]
+    for text, passed in checks:
+        print(f"{'PASS' if passed else 'FAIL'}  {text}")
+    return 0 if all(passed for _, passed in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
