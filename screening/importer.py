@@ -1,0 +1,550 @@
+"""Bulk import of visits from CSV or JSON in the answer keys of CRITERIA.md section 7.
+
+Every row is validated before anything is written, and every problem is reported as
+"line N: key: message"; then all rows are written in one transaction or none are. Messages name
+the line and the column, never a patient's name, MRN or date of birth.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, TextIO
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from audit.models import AuditAction
+from audit.services import Actor, record_audit
+from patients.models import Earnings, Education, Patient, Sex
+from screening import criteria, flags
+from screening.models import Alcohol, Concern, Smoking, Visit
+from screening.notifications import notify_safety_flag
+from screening.services.visits import COVARIATE_KEYS, _open_or_attach
+
+PATIENT_KEYS = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "education", "earnings")
+IDENTITY_KEYS = ("given_name", "family_name", "date_of_birth", "sex")
+VISIT_KEYS = ("visit_at", "clinician")
+COLUMNS = (*PATIENT_KEYS, *VISIT_KEYS, *criteria.ANSWER_KEYS, *COVARIATE_KEYS)
+REQUIRED = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "visit_at")
+BATCH = 1000
+PROGRESS_EVERY = 1000
+_BOOLEAN_COVARIATES = ("antidepressant_use", "regular_exercise")
+_CHOICE_COVARIATES = {
+    "presenting_concern": Concern.values,
+    "smoking": Smoking.values,
+    "alcohol": Alcohol.values,
+}
+_RANGES = {"height_cm": (Decimal(50), Decimal(272)), "weight_kg": (Decimal(20), Decimal(650))}
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+Progress = Callable[[str], None]
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as rows at all (bad JSON, no header, unknown extension)."""
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One record as read, with the line of the file it starts on."""
+
+    line: int
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one row, named by line and column."""
+
+    line: int
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.key}: {self.message}"
+
+
+@dataclass(frozen=True)
+class PatientData:
+    """The patient columns of a row, checked."""
+
+    mrn: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    sex: str
+    education: str | None
+    earnings: str | None
+
+    def identity(self) -> dict[str, object]:
+        return {
+            "given_name": self.given_name.casefold(),
+            "family_name": self.family_name.casefold(),
+            "date_of_birth": self.date_of_birth,
+            "sex": self.sex,
+        }
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    """A row ready to write: the patient, who saw them and when, answers as asked, covariates."""
+
+    line: int
+    patient: PatientData
+    clinician_id: int
+    visit_at: dt.datetime
+    answers: dict[str, object]
+    covariates: dict[str, object]
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import wrote; counts only, so it can go into the audit trail."""
+
+    visits: int
+    patients_created: int
+    patients_existing: int
+    flags: int
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_rows(name: str, stream: TextIO) -> list[RawRow]:
+    """Rows of a CSV or JSON file, chosen by the name's extension; '-' (stdin) is JSON."""
+    lower = name.lower()
+    if lower.endswith(".csv"):
+        return list(_csv_rows(stream))
+    if lower == "-" or lower.endswith(".json"):
+        return list(_json_rows(stream.read()))
+    raise ImportFileError(f"{name}: expected a .csv or .json file, or - for JSON on stdin")
+
+
+def _csv_rows(stream: TextIO) -> Iterator[RawRow]:
+    reader = csv.DictReader(stream, restkey="\0extra")
+    if not reader.fieldnames:
+        raise ImportFileError("the CSV file is empty: expected a header row of column names")
+    for values in reader:
+        cleaned = {
+            key: value.strip() if isinstance(value, str) and value.strip() else None
+            for key, value in values.items()
+        }
+        yield RawRow(reader.line_num, cleaned)
+
+
+def _json_rows(text: str) -> Iterator[RawRow]:
+    """The objects of a top-level JSON array, each with the line it starts on."""
+    decoder = json.JSONDecoder()
+    position = _skip_space(text, 0)
+    if not text.startswith("[", position):
+        raise ImportFileError("expected a JSON array of objects, one per visit")
+    position = _skip_space(text, position + 1)
+    if text.startswith("]", position):
+        return
+    while True:
+        line = text.count("\n", 0, position) + 1
+        try:
+            value, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            raise ImportFileError(f"line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        yield RawRow(line, value if isinstance(value, dict) else {"\0record": value})
+        position = _skip_space(text, position)
+        if text.startswith("]", position):
+            return
+        if not text.startswith(",", position):
+            line = text.count("\n", 0, position) + 1
+            raise ImportFileError(f"line {line}: invalid JSON: expected ',' or ']'")
+        position = _skip_space(text, position + 1)
+
+
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
+        position += 1
+    return position
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+class _RowChecker:
+    """Collects every error of one row instead of stopping at the first."""
+
+    def __init__(self, row: RawRow) -> None:
+        self.row = row
+        self.errors: list[RowError] = []
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(RowError(self.row.line, key, message))
+
+    def text(self, key: str, max_length: int) -> str | None:
+        value = self.row.values.get(key)
+        if value is None:
+            if key in REQUIRED:
+                self.error(key, "required")
+            return None
+        if not isinstance(value, str):
+            self.error(key, "expected text")
+            return None
+        value = value.strip()
+        if not value and key in REQUIRED:
+            self.error(key, "required")
+            return None
+        if len(value) > max_length:
+            self.error(key, f"longer than {max_length} characters")
+            return None
+        return value or None
+
+    def choice(self, key: str, allowed: Iterable[str]) -> str | None:
+        allowed = list(allowed)
+        value = self.text(key, 64)
+        if value is not None and value not in allowed:
+            self.error(key, f"expected one of {', '.join(allowed)}")
+            return None
+        return value
+
+    def boolean(self, key: str, value: Any) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        self.error(key, "expected true or false")
+        return None
+
+    def decimal(self, key: str) -> Decimal | None:
+        value = self.row.values.get(key)
+        if value is None:
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.error(key, "expected a number")
+            return None
+        low, high = _RANGES[key]
+        if not number.is_finite() or not low <= number <= high:
+            self.error(key, f"expected a number from {low} to {high}")
+            return None
+        if number != number.quantize(Decimal("0.1")):
+            self.error(key, "at most one decimal place")
+            return None
+        return number
+
+    def date_of_birth(self) -> dt.date | None:
+        value = self.text("date_of_birth", 10)
+        if value is None:
+            return None
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            self.error("date_of_birth", "expected a date as YYYY-MM-DD")
+            return None
+        if not dt.date(1900, 1, 1) <= day <= timezone.localdate():
+            self.error("date_of_birth", "must be from 1900-01-01 to today")
+            return None
+        return day
+
+    def visit_at(self) -> dt.datetime | None:
+        value = self.text("visit_at", 40)
+        if value is None:
+            return None
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            self.error("visit_at", "expected a date and time as YYYY-MM-DDTHH:MM (ISO 8601)")
+            return None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if moment > timezone.now() + dt.timedelta(minutes=5):
+            self.error("visit_at", "is in the future")
+            return None
+        return moment
+
+
+class _Clinicians:
+    """Usernames to user ids, looked up once each; only active users who may record visits."""
+
+    def __init__(self, default: Any) -> None:
+        self.default = default
+        self.known: dict[str, int | str] = {}
+
+    def resolve(self, username: str | None) -> int | str:
+        """The user id, or the reason the name cannot be used."""
+        if username is None:
+            if self.default is None:
+                return "required (no --clinician default given)"
+            return int(self.default.pk)
+        if username not in self.known:
+            user = get_user_model().objects.filter(username=username, is_active=True).first()
+            if user is None:
+                self.known[username] = "no active user with this username"
+            elif not user.has_perm("screening.add_visit"):
+                self.known[username] = "this user may not record visits"
+            else:
+                self.known[username] = int(user.pk)
+        return self.known[username]
+
+
+def validate_rows(
+    rows: list[RawRow], *, default_clinician: Any, progress: Progress | None = None
+) -> tuple[list[ValidRow], list[RowError]]:
+    """Every row checked (columns, answers, covariates, patient consistency, duplicates)."""
+    clinicians = _Clinicians(default_clinician)
+    valid: list[ValidRow] = []
+    errors: list[RowError] = []
+    for done, row in enumerate(rows, start=1):
+        checked, row_errors = _validate_row(row, clinicians)
+        errors += row_errors
+        if checked is not None:
+            valid.append(checked)
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(rows)):
+            progress(f"validated {done} of {len(rows)} rows")
+    errors += _consistency_errors(valid)
+    errors.sort(key=lambda error: error.line)
+    return valid, errors
+
+
+def _validate_row(row: RawRow, clinicians: _Clinicians) -> tuple[ValidRow | None, list[RowError]]:
+    check = _RowChecker(row)
+    if "\0record" in row.values:
+        check.error("record", "expected a JSON object of column names and values")
+        return None, check.errors
+    if "\0extra" in row.values:
+        check.error("row", "more cells than the header has columns")
+    for key in row.values:
+        if key not in COLUMNS and not key.startswith("\0"):
+            check.error(key, "unknown column")
+    patient = _patient(check)
+    visit_at = check.visit_at()
+    clinician = clinicians.resolve(check.text("clinician", 150))
+    if isinstance(clinician, str):
+        check.error("clinician", clinician)
+    answers = _answers(check)
+    covariates = _covariates(check)
+    born = patient.date_of_birth if patient is not None else None
+    if visit_at is not None and born is not None and timezone.localdate(visit_at) < born:
+        check.error("visit_at", "is before the date of birth")
+    if check.errors or patient is None or visit_at is None or isinstance(clinician, str):
+        return None, check.errors
+    return ValidRow(row.line, patient, clinician, visit_at, answers, covariates), []
+
+
+def _patient(check: _RowChecker) -> PatientData | None:
+    mrn = check.text("mrn", 32)
+    given = check.text("given_name", 100)
+    family = check.text("family_name", 100)
+    born = check.date_of_birth()
+    sex = check.choice("sex", Sex.values)
+    education = check.choice("education", Education.values)
+    earnings = check.choice("earnings", Earnings.values)
+    if mrn is None or given is None or family is None or born is None or sex is None:
+        return None
+    return PatientData(mrn, given, family, born, sex, education, earnings)
+
+
+def _answers(check: _RowChecker) -> dict[str, object]:
+    """Answers checked key by key (so every bad one is named), asked items required."""
+    values: dict[str, object] = {}
+    for key in criteria.ANSWER_KEYS:
+        value = check.row.values.get(key)
+        if criteria.ITEMS[key].choices is None:
+            value = check.boolean(key, value)
+        try:
+            values.update({k: v for k, v in criteria.validate({key: value}).items() if k == key})
+        except criteria.InvalidAnswers as exc:
+            check.error(exc.key, str(exc))
+            values[key] = None
+    if any(error.key in criteria.ITEMS for error in check.errors):
+        return values
+    # The form's rule (DESIGN.md): what the skip logic asks is required; the rest is stored NULL.
+    for key in criteria.ANSWER_KEYS:
+        if key in criteria.asked_items(values) and values[key] is None:
+            check.error(key, "asked by the skip logic but not answered")
+    return criteria.strip_unasked(values)
+
+
+def _covariates(check: _RowChecker) -> dict[str, object]:
+    covariates: dict[str, object] = {}
+    for key in _BOOLEAN_COVARIATES:
+        covariates[key] = check.boolean(key, check.row.values.get(key))
+    for key, allowed in _CHOICE_COVARIATES.items():
+        covariates[key] = check.choice(key, allowed)
+    for key in _RANGES:
+        covariates[key] = check.decimal(key)
+    return covariates
+
+
+def _consistency_errors(rows: list[ValidRow]) -> list[RowError]:
+    """Same MRN, same person (in the file and in the database); one visit per patient and time."""
+    errors: list[RowError] = []
+    first: dict[str, ValidRow] = {}
+    seen_times: dict[tuple[str, dt.datetime], int] = {}
+    for row in rows:
+        earlier = first.setdefault(row.patient.mrn, row)
+        if earlier is not row:
+            for key in (*IDENTITY_KEYS, "education", "earnings"):
+                if _field(earlier.patient, key) != _field(row.patient, key):
+                    message = f"differs from line {earlier.line} for the same MRN"
+                    errors.append(RowError(row.line, key, message))
+        moment = (row.patient.mrn, row.visit_at)
+        if moment in seen_times:
+            message = f"same patient and time as line {seen_times[moment]}"
+            errors.append(RowError(row.line, "visit_at", message))
+        seen_times.setdefault(moment, row.line)
+    registered = _registered(list(first))
+    for row in rows:
+        patient = registered.get(row.patient.mrn)
+        if patient is None:
+            continue
+        known = PatientData(
+            patient.mrn,
+            patient.given_name,
+            patient.family_name,
+            patient.date_of_birth,
+            patient.sex,
+            patient.education,
+            patient.earnings,
+        )
+        for key, value in known.identity().items():
+            if row.patient.identity()[key] != value:
+                errors.append(RowError(row.line, key, "differs from the registered patient"))
+    errors += _already_recorded(rows, registered)
+    return errors
+
+
+def _field(patient: PatientData, key: str) -> object:
+    return patient.identity().get(key, getattr(patient, key))
+
+
+def _registered(mrns: list[str]) -> dict[str, Patient]:
+    found: dict[str, Patient] = {}
+    for start in range(0, len(mrns), BATCH):
+        chunk = mrns[start : start + BATCH]
+        found.update((p.mrn, p) for p in Patient.objects.filter(mrn__in=chunk))
+    return found
+
+
+def _already_recorded(rows: list[ValidRow], registered: dict[str, Patient]) -> list[RowError]:
+    """Rows whose patient already has a visit at that time: re-running an import adds nothing."""
+    ids = sorted({p.pk for p in registered.values()})
+    recorded: set[tuple[int, dt.datetime]] = set()
+    for start in range(0, len(ids), BATCH):
+        visits = Visit.objects.filter(patient_id__in=ids[start : start + BATCH])
+        recorded |= set(visits.values_list("patient_id", "visit_at"))
+    errors = []
+    for row in rows:
+        patient = registered.get(row.patient.mrn)
+        if patient is not None and (patient.pk, row.visit_at) in recorded:
+            message = "this patient already has a visit recorded at this time"
+            errors.append(RowError(row.line, "visit_at", message))
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def import_rows(
+    *, rows: list[ValidRow], actor: Actor, source: str, progress: Progress | None = None
+) -> ImportSummary:
+    """All rows written (patients, visits, flags, one audit row) in one transaction, or none."""
+    with transaction.atomic(durable=True):
+        patients, created = _patients(rows, actor)
+        ordered = sorted(rows, key=lambda row: (row.visit_at, row.line))
+        visits = []
+        for start in range(0, len(ordered), BATCH):
+            batch = [
+                _visit(row, patients[row.patient.mrn]) for row in ordered[start : start + BATCH]
+            ]
+            visits += Visit.objects.bulk_create(batch)
+            if progress is not None:
+                progress(f"wrote {len(visits)} of {len(ordered)} visits")
+        touched = _flags(visits, ordered, patients, actor)
+        summary = ImportSummary(
+            visits=len(visits),
+            patients_created=created,
+            patients_existing=len(patients) - created,
+            flags=len(touched),
+        )
+        record_audit(
+            actor=actor,
+            action=AuditAction.IMPORT,
+            detail={
+                "rows": len(rows),
+                "format": source,
+                "patients_created": summary.patients_created,
+                "flags": summary.flags,
+            },
+        )
+    return summary
+
+
+def _patients(rows: list[ValidRow], actor: Actor) -> tuple[dict[str, Patient], int]:
+    """The rows' patients by MRN, the missing ones created; existing ones locked as record_visit
+    locks them, so flags are decided on committed data."""
+    mrns = sorted({row.patient.mrn for row in rows})
+    patients: dict[str, Patient] = {}
+    for start in range(0, len(mrns), BATCH):
+        chunk = Patient.objects.select_for_update().filter(mrn__in=mrns[start : start + BATCH])
+        patients.update((p.mrn, p) for p in chunk.order_by("id"))
+    first = {}
+    for row in rows:
+        first.setdefault(row.patient.mrn, row.patient)
+    new = [
+        Patient(
+            mrn=data.mrn,
+            given_name=data.given_name,
+            family_name=data.family_name,
+            date_of_birth=data.date_of_birth,
+            sex=data.sex,
+            education=data.education,
+            earnings=data.earnings,
+            created_by=actor.user,
+        )
+        for mrn, data in first.items()
+        if mrn not in patients
+    ]
+    for patient in Patient.objects.bulk_create(new, batch_size=BATCH):
+        patients[patient.mrn] = patient
+    return patients, len(new)
+
+
+def _visit(row: ValidRow, patient: Patient) -> Visit:
+    result = criteria.classify(row.answers)
+    return Visit(
+        patient=patient,
+        clinician_id=row.clinician_id,
+        visit_at=row.visit_at,
+        submission_id=uuid.uuid4(),
+        **row.answers,
+        **row.covariates,
+        **result.as_dict(),
+        criteria_version=criteria.CRITERIA_VERSION,
+    )
+
+
+def _flags(
+    visits: list[Visit], rows: list[ValidRow], patients: dict[str, Patient], actor: Actor
+) -> set[int]:
+    """Flags opened or attached, oldest visit first, exactly as record_visit raises them."""
+    touched: set[int] = set()
+    safety: set[int] = set()
+    for visit, row in zip(visits, rows, strict=True):
+        raised = flags.flags_for(row.answers, criteria.classify(row.answers))
+        patient = patients[row.patient.mrn]
+        flag_ids = _open_or_attach(patient=patient, visit=visit, raised=raised, actor=actor)
+        touched |= set(flag_ids.values())
+        if flags.FlagKind.SAFETY in flag_ids:
+            safety.add(flag_ids[flags.FlagKind.SAFETY])
+    for flag_id in sorted(safety):
+        # one e-mail per safety flag, not per imported visit; a mail outage must not undo it
+        transaction.on_commit(lambda flag_id=flag_id: notify_safety_flag(flag_id), robust=True)
+    return touched
