@@ -57,9 +57,9 @@ class AuditFilterForm(forms.Form):
             "patient",
         )
         self.helper.add_input(Submit("apply", "Apply filter"))
-        self.helper.add_input(
-            Submit("clear", "Clear filter", css_class="btn-outline-secondary", formnovalidate=True)
-        )
+        clear = Submit("clear", "Clear filter", formnovalidate=True)
+        clear.field_classes = "btn btn-outline-secondary ms-2"  # instead of crispy's btn-primary
+        self.helper.add_input(clear)
 
     @classmethod
     def for_filter(cls, audit_filter: AuditFilter) -> "AuditFilterForm":
