@@ -33,16 +33,19 @@ class QueueFilterForm(forms.Form):
     opened_from = forms.DateField(label="Opened from", required=False, widget=_DATE)
     opened_to = forms.DateField(label="Opened to", required=False, widget=_DATE)
     size = forms.TypedChoiceField(
-        label="Rows per page",
+        label="Per page",
         choices=[(n, str(n)) for n in PAGE_SIZES],
         coerce=int,
         required=False,
         empty_value=DEFAULT_PAGE_SIZE,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["size"].initial = DEFAULT_PAGE_SIZE
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None:  # a link that names some filters shows the defaults of the others
+            data = data.copy()
+            data.setdefault("status", UNRESOLVED)
+            data.setdefault("size", str(DEFAULT_PAGE_SIZE))
+        super().__init__(data, *args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_id = "queue-filters"

@@ -18,7 +18,7 @@ from screening.models import Flag, FlagEvent, FlagKind, FlagPriority, FlagStatus
 
 UNRESOLVED = "unresolved"
 STATUS_CHOICES = (
-    (UNRESOLVED, "Open or in review"),
+    (UNRESOLVED, "Unresolved"),
     (FlagStatus.OPEN.value, "Open"),
     (FlagStatus.IN_REVIEW.value, "In review"),
     (FlagStatus.RESOLVED.value, "Resolved"),

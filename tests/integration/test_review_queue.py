@@ -247,6 +247,13 @@ def test_bad_filter_is_reported_and_ignored_when_submitted(signed_in):
     assert "Enter a valid date" in text
 
 
+def test_filter_form_shows_the_defaults_when_a_link_names_only_some_filters(signed_in):
+    page = signed_in.get(QUEUE, {"kind": "safety"}).content.decode()
+    assert '<option value="50" selected>' in page
+    assert '<option value="unresolved" selected>' in page
+    assert '<option value="safety" selected>' in page
+
+
 def test_empty_state_is_shown_when_no_flag_matches(signed_in):
     response = signed_in.get(QUEUE, {"kind": "safety"})
     assert "No flags match these filters." in response.content.decode()
