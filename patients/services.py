@@ -149,6 +149,7 @@ def timeline_charts(visits: list[Visit]) -> list[charts.LineChart]:
             x_ticks=x_ticks,
             series=(charts.Series("Symptom count", "a", tuple(count)),),
             threshold=charts.Tick(4, "cut-off 4"),
+            x_label="Visit date",
         ),
         charts.LineChart(
             chart_id="chart-backache",
@@ -165,5 +166,6 @@ def timeline_charts(visits: list[Visit]) -> list[charts.LineChart]:
             x_ticks=x_ticks,
             series=(charts.Series("Backache frequency", "b", tuple(backache)),),
             threshold=charts.Tick(4, "criterion"),
+            x_label="Visit date",
         ),
     ]
