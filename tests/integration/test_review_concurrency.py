@@ -1,22 +1,25 @@
 """Two reviewers act on one case at the same moment, on two real Postgres connections."""
 
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from audit.services import Actor
 from screening.models import Flag, FlagEvent, FlagOutcome, FlagStatus
-from screening.services.review import FlagActionError, claim_flag, resolve_flag
+from screening.services.review import FlagActionError, claim_flag, reopen_flag, resolve_flag
+from screening.services.visits import record_visit
 from tests.conftest import make_user
-from tests.factories import FlagFactory
+from tests.factories import ANSWERS, FlagFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def race(action: Callable[[Any], Flag], users: list[Any]) -> dict[str, str]:
+def race(action: Callable[[Any], Any], users: list[Any]) -> dict[str, str]:
     """Run `action(user)` for each user in its own thread and connection, released together by a
     barrier; return each username's outcome ("ok" or the error message)."""
     barrier = threading.Barrier(len(users))
@@ -91,3 +94,43 @@ def test_exactly_one_resolution_wins_when_two_reviewers_resolve_at_once(two_revi
     assert flag.resolution_note == f"assessed by {winner.username}"
     resolutions = FlagEvent.objects.filter(flag=flag, action="resolved")
     assert list(resolutions.values_list("actor", flat=True)) == [winner.pk]
+
+
+def test_one_unresolved_flag_remains_when_a_reopen_races_a_new_visit(two_reviewers):
+    """Reopen and record_visit both lock the patient first: whichever goes second sees the
+    other's flag, so the visit attaches to the reopened flag or the reopen is refused."""
+    clinician = make_user("carl", "clinician")
+    reviewer = two_reviewers[0]
+    flag = FlagFactory(
+        visit=VisitFactory(answers=ANSWERS["back_pain"]),
+        status=FlagStatus.RESOLVED,
+        outcome=FlagOutcome.NOT_PRESENT,
+        resolved_at=timezone.now(),
+        resolved_by=reviewer,
+    )
+
+    def act(user: Any) -> Any:
+        if user == reviewer:
+            return reopen_flag(flag_id=flag.pk, actor=Actor(user))
+        return record_visit(
+            patient=flag.patient,
+            answers=ANSWERS["back_pain"],
+            covariates={},
+            visit_at=timezone.now(),
+            submission_id=uuid.uuid4(),
+            actor=Actor(user),
+        )
+
+    outcomes = race(act, [reviewer, clinician])
+
+    unresolved = Flag.objects.filter(patient=flag.patient, kind=flag.kind).exclude(
+        status=FlagStatus.RESOLVED
+    )
+    assert unresolved.count() == 1
+    assert outcomes[clinician.username] == "ok"
+    if outcomes[reviewer.username] == "ok":  # reopened first: the visit attached to it
+        assert unresolved.get() == flag
+        assert FlagEvent.objects.filter(flag=flag, action="attached").count() == 1
+    else:  # the visit opened a new flag first: reopening would make a second one
+        assert outcomes[reviewer.username].startswith("This patient already has an unresolved")
+        assert unresolved.get() != flag
