@@ -378,7 +378,7 @@ SELECT f.kind,
         FILTER (WHERE f.status = 'resolved'),
     percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM f.resolved_at - f.opened_at))
         FILTER (WHERE f.status = 'resolved')
-FROM screening_flag f JOIN screening_visit v ON v.id = f.visit_id
+FROM screening_flag f{join}
 WHERE {where}
 GROUP BY f.kind
 """
@@ -388,11 +388,14 @@ def flag_yield(filters: Filters) -> list[FlagRow]:
     """Per flag kind (flags opened in range, raised by the clinician's visits): outcome and wait."""
     params: dict[str, Any] = {"confirmed": list(CONFIRMED)}
     clauses = ["TRUE", *_range_clauses("f.opened_at", filters, params)]
+    join = ""
     if filters.clinician_id is not None:
+        # the visit is joined only to filter by clinician: 1M visits are not read otherwise
+        join = " JOIN screening_visit v ON v.id = f.visit_id"
         clauses.append("v.clinician_id = %(clinician)s")
         params["clinician"] = filters.clinician_id
     with connection.cursor() as cursor:
-        cursor.execute(_FLAGS.format(where=" AND ".join(clauses)), params)
+        cursor.execute(_FLAGS.format(join=join, where=" AND ".join(clauses)), params)
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     rows = []
     for kind in (FlagKind.ASSESS_DEPRESSION, FlagKind.ASSESS_BACK_PAIN, FlagKind.SAFETY):

@@ -98,15 +98,34 @@ class OddsRatios:
     replicates: int
     patients: int
     design_columns: tuple[str, ...]
+    dropped_columns: tuple[str, ...]
 
 
 def design_matrix(
-    cells: pd.DataFrame, exposure: str, covariates: Sequence[str]
-) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
-    """The exposure plus one indicator per non-reference level of each covariate (sparse)."""
+    cells: pd.DataFrame, exposure: str, covariates: Sequence[str], weights: np.ndarray
+) -> tuple[sparse.csr_matrix, tuple[str, ...], tuple[str, ...]]:
+    """The exposure plus one indicator per non-reference level of each covariate (sparse),
+    without indicators that duplicate others; returns the matrix, kept and dropped columns."""
     dummies = pd.get_dummies(cells[list(covariates)].astype(str), drop_first=True, dtype=float)
     frame = pd.concat([cells[exposure].astype(float).rename(exposure), dummies], axis=1)
-    return sparse.csr_matrix(frame.to_numpy(dtype=float)), tuple(frame.columns)
+    kept = _independent(frame.to_numpy(dtype=float), weights)
+    dropped = tuple(name for i, name in enumerate(frame.columns) if i not in kept)
+    frame = frame.iloc[:, kept]
+    return sparse.csr_matrix(frame.to_numpy(dtype=float)), tuple(frame.columns), dropped
+
+
+def _independent(x: np.ndarray, weights: np.ndarray) -> list[int]:
+    """Indices of columns, in order, that are not linear combinations of earlier ones or of the
+    intercept. A covariate missing on the same patients as another (a blank form section) gives
+    identical "unknown" indicators, which leave the fit without a unique answer."""
+    design = np.column_stack([np.ones(len(x)), x])
+    gram = design.T @ (design * weights[:, None])
+    kept = [0]
+    for j in range(1, design.shape[1]):
+        trial = [*kept, j]
+        if np.linalg.matrix_rank(gram[np.ix_(trial, trial)]) == len(trial):
+            kept.append(j)
+    return [j - 1 for j in kept[1:]]
 
 
 def _model() -> LogisticRegression:
@@ -151,7 +170,7 @@ def odds_ratios(
     """
     n = cells[count].to_numpy(dtype=np.int64)
     y = cells[outcome].to_numpy(dtype=int)
-    x, columns = design_matrix(cells, exposure, covariates)
+    x, columns, dropped = design_matrix(cells, exposure, covariates, n.astype(float))
     e = cells[exposure].to_numpy(dtype=bool)
     o = y.astype(bool)
     masks = (e & o, e & ~o, ~e & o, ~e & ~o)
@@ -169,11 +188,14 @@ def odds_ratios(
         warnings.simplefilter("ignore", LinAlgWarning)
         adjusted = _exposure_or(model, x, y, n.astype(float))
         start = model.coef_.copy(), model.intercept_.copy()
+        shares = n / total
         for i in range(replicates):
-            w = rng.multinomial(total, n / total).astype(float)
+            w = rng.multinomial(total, shares).astype(float)
             crude_draws[i] = _crude_from_weights(masks, w)
             model.coef_, model.intercept_ = start[0].copy(), start[1].copy()
-            adjusted_draws[i] = _exposure_or(model, x, y, w)
+            # patterns no patient was drawn from add nothing to the likelihood: skip their rows
+            drawn = w > 0
+            adjusted_draws[i] = _exposure_or(model, x[drawn], y[drawn], w[drawn])
     crude = odds_ratio(a, b, c, d)
     return OddsRatios(
         crude=_percentile_interval(crude, crude_draws),
@@ -182,4 +204,5 @@ def odds_ratios(
         replicates=replicates,
         patients=total,
         design_columns=columns,
+        dropped_columns=dropped,
     )

@@ -178,3 +178,33 @@ def test_bootstrap_interval_is_the_same_when_run_twice_with_the_fixed_seed():
         for _ in range(2)
     )
     assert first == second
+
+
+def test_duplicate_unknown_indicators_are_dropped_when_covariates_are_missing_together():
+    # a blank covariate section leaves exercise and alcohol unknown on the same patients
+    rows = []
+    for bp, dep, n_known, n_unknown in [(True, True, 40, 12), (True, False, 90, 20)]:
+        rows += [(bp, dep, "yes", "none", n_known), (bp, dep, "unknown", "unknown", n_unknown)]
+    for bp, dep, n_known, n_unknown in [(False, True, 50, 15), (False, False, 300, 40)]:
+        rows += [(bp, dep, "yes", "none", n_known), (bp, dep, "unknown", "unknown", n_unknown)]
+    cells = pd.DataFrame(
+        rows, columns=["back_pain", "major_depression", "exercise", "alcohol", "n"]
+    )
+
+    both = odds_ratios(
+        cells,
+        outcome="major_depression",
+        exposure="back_pain",
+        covariates=("exercise", "alcohol"),
+        replicates=20,
+    )
+    one = odds_ratios(
+        cells,
+        outcome="major_depression",
+        exposure="back_pain",
+        covariates=("exercise",),
+        replicates=20,
+    )
+
+    assert both.dropped_columns == ("alcohol_unknown",)
+    assert both.adjusted.value == pytest.approx(one.adjusted.value, rel=1e-6)
