@@ -322,3 +322,45 @@ def test_template_debug_record_keeps_its_message_but_not_the_context_when_filter
         "django.db.backends", logging.DEBUG, __file__, 1, "(0.001) %s", (f"SELECT '{MRN}'",), None
     )
     assert DropDataFromDebugRecords().filter(sql) is False
+
+
+def test_no_phi_in_the_import_command_output_or_logs_when_rows_are_good_or_bad(
+    clinician, all_logs_at_debug, tmp_path
+):
+    import csv
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    patient_columns = {
+        "mrn": MRN,
+        "given_name": GIVEN,
+        "family_name": FAMILY,
+        "date_of_birth": BORN,
+        "sex": "male",
+    }
+    good = {**patient_columns, **ANSWERS["negative"], "visit_at": "2026-01-05T10:00"}
+    # a patient value in a patient column is not echoed back; an answer column's bad value is
+    # (the operator's own file), so the bad answer here is not PHI
+    bad = {**good, "sex": f"{GIVEN}?", "visit_at": "2026-01-06T10:00", "backache_freq_30d": "often"}
+    output = io.StringIO()
+    for name, rows in (("bad.csv", [good, bad]), ("good.csv", [good])):
+        path = tmp_path / name
+        with path.open("w", newline="") as stream:
+            writer = csv.DictWriter(stream, fieldnames=list(good))
+            writer.writeheader()
+            writer.writerows(rows)
+        try:
+            call_command(
+                "import_visits",
+                str(path),
+                clinician=clinician.username,
+                stdout=output,
+                stderr=output,
+            )
+        except CommandError as error:
+            output.write(str(error))
+    assert Patient.objects.filter(mrn=MRN).count() == 1  # the good file was imported
+    assert "line 3" in output.getvalue()  # the bad file's error names the line, not the value
+    assert phi_in(output.getvalue()) == []
+    assert leaking_loggers(all_logs_at_debug) == {}
