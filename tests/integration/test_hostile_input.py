@@ -477,3 +477,15 @@ def test_hostile_export_choices_are_refused_without_a_file_or_an_audit_row(clien
             assert (download.status_code, count.status_code) == (400, 400), (name, value)
             assert not download.has_header("Content-Disposition"), (name, value)
             assert row_counts() == before, (name, value)
+
+
+def test_hostile_analytics_filters_are_shown_as_errors_without_a_500(client, world):
+    """The analytics filters are read from the query string (GET): no rows, no 500."""
+    client.force_login(User.objects.get(username="ad_admin"))
+    for name in ("date_from", "date_to", "clinician"):
+        for value in ("abc\x00def", OVERLONG, "'; DROP TABLE screening_visit; --", "-1", "[]"):
+            before = row_counts()
+            response = client.get(reverse("screening:analytics"), {name: value})
+            assert response.status_code in {200, 400}, (name, value)
+            assert any(marker in response.content.decode() for marker in ERROR_MARKERS)
+            assert row_counts() == before, (name, value)
