@@ -358,6 +358,12 @@ class Flag(models.Model):
                 condition=~Q(status="resolved"),
                 name="flag_queue_order",
             ),
+            # the queue's filters (kind, status, assignee, opened date) and their counts
+            models.Index(
+                fields=["kind", "status", "assignee", "opened_at"],
+                condition=~Q(status="resolved"),
+                name="flag_queue_filter",
+            ),
             models.Index(fields=["patient", "status"], name="flag_patient_status"),
             models.Index(fields=["assignee", "status"], name="flag_assignee_status"),
         ]
