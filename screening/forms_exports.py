@@ -109,7 +109,9 @@ class ExportForm(forms.Form):
                 "deidentified",
             ),
         )
-        self.helper.add_input(Submit("count", "Count visits", css_class="btn-outline-primary"))
+        count = Submit("count", "Count visits")
+        count.field_classes = "btn btn-outline-primary"  # the download link is the primary action
+        self.helper.add_input(count)
 
     @classmethod
     def default_data(cls, today: dt.date | None = None) -> dict[str, str]:

@@ -1,9 +1,6 @@
 """Starting an export: count the visits and write the audit row, before any byte is sent."""
 
-from dataclasses import replace
-
 from django.db import transaction
-from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
@@ -21,7 +18,7 @@ def start_export(*, export: exports.Export, actor: Actor) -> tuple[exports.Expor
     audit row records the request with the count announced to the user; pinning `as_of` makes
     the stream contain exactly the visits recorded by then (docs/exports.md).
     """
-    pinned = replace(export, filters=replace(export.filters, as_of=timezone.now()))
+    pinned = export.as_of_now()
     with transaction.atomic(durable=True):
         row_count = exports.count_visits(pinned.filters)
         problem = exports.size_problem(export.format, row_count)

@@ -46,11 +46,12 @@
     show(empty, data.count === 0);
     show(link, data.count > 0 && !data.problem);
     link.dataset.rows = String(data.count);
-    link.href = panel.dataset.downloadUrl + "?" + query();
-    formatLabel.textContent = selectedFormat().label;
   }
 
   function refreshCount() {
+    // the link follows the choices at once; only the count waits for the server
+    link.href = panel.dataset.downloadUrl + "?" + query();
+    formatLabel.textContent = selectedFormat().label;
     if (pending) {
       pending.abort();
     }
@@ -82,7 +83,10 @@
       });
   }
 
-  function megabytes(bytes) {
+  function sizeText(bytes) {
+    if (bytes < 1048576) {
+      return Math.max(1, Math.round(bytes / 1024)) + " KB";
+    }
     return (bytes / 1048576).toFixed(1) + " MB";
   }
 
@@ -140,12 +144,12 @@
     let text;
     if (counter.kind === "bytes") {
       fraction = length ? received / length : 0;
-      text = megabytes(received) + (length ? " of " + megabytes(length) : "");
+      text = sizeText(received) + (length ? " of " + sizeText(length) : "");
     } else {
       fraction = rows ? counter.visits / rows : 1;
       text =
         numbers.format(counter.visits) + " of " + numbers.format(rows) + " visits (" +
-        megabytes(received) + ")";
+        sizeText(received) + ")";
     }
     bar.value = Math.min(100, Math.round(fraction * 100));
     status.textContent = (done ? "Downloaded " : "Downloading: ") + text + (done ? "." : "…");

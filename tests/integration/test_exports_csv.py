@@ -15,8 +15,15 @@ from django.utils import timezone
 
 from audit.models import Audit, AuditAction
 from screening import criteria
-from screening.exports import _neutralised_sql, neutralise
-from screening.models import FlagKind, FlagStatus
+from screening.exports import (
+    Export,
+    ExportFilters,
+    Format,
+    _neutralised_sql,
+    csv_chunks,
+    neutralise,
+)
+from screening.models import FlagKind, FlagStatus, Visit
 from tests.factories import FlagFactory, PatientFactory, UserFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +324,35 @@ def test_invalid_dates_are_refused_with_the_reason_when_downloading(signed_in):
     assert response.status_code == 400
     assert "must be on or after" in response.content.decode()
     assert not Audit.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_csv_is_one_query_whatever_the_rows_when_queries_are_logged(signed_in):
+    """With query logging on (as under DEBUG), the COPY still runs, and no query runs per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    VisitFactory()
+    download(signed_in)  # the first request of a session also loads the user's permissions
+    with CaptureQueriesContext(connection) as few:
+        download(signed_in)
+    for _ in range(5):
+        VisitFactory()
+    with CaptureQueriesContext(connection) as many:
+        rows, _ = download(signed_in)
+    assert len(rows) == 6
+    assert len(many) == len(few)
+
+
+def test_database_stays_usable_when_a_download_is_abandoned_midway(signed_in):
+    """A browser that goes away closes the stream (the WSGI server closes the response, which
+    closes the generator) in the middle of the COPY: it is cancelled, the connection lives on."""
+    patient = PatientFactory(given_name="G" * 100, family_name="F" * 100)
+    VisitFactory.create_batch(800, patient=patient, clinician=UserFactory())
+    export = Export(Format.CSV, ExportFilters(TODAY, TODAY)).as_of_now()
+    pieces = csv_chunks(export)
+    next(pieces)  # the header
+    assert len(next(pieces)) >= 256 * 1024  # the COPY is under way, more rows to come
+    pieces.close()
+    assert Visit.objects.count() == 800
+    rows, _ = download(signed_in)
+    assert len(rows) == 800

@@ -16,7 +16,8 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from screening import criteria
-from screening.fhir import ITEMS_SYSTEM, QUESTIONNAIRE_URL, SNOMED, definitions
+from screening.exports import Export, ExportFilters, Format
+from screening.fhir import ITEMS_SYSTEM, QUESTIONNAIRE_URL, SNOMED, definitions, ndjson_chunks
 from screening.models import FlagKind, FlagStatus
 from tests.factories import FlagFactory, PatientFactory, VisitFactory
 
@@ -225,3 +226,11 @@ def test_query_count_stays_the_same_when_more_visits_are_exported(signed_in, vis
         resources = export(signed_in)
     assert len(of_type(resources, "QuestionnaireResponse")) == 8
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_database_stays_usable_when_a_fhir_download_is_abandoned_midway(signed_in):
+    VisitFactory.create_batch(150, patient=PatientFactory(), answers=ANHEDONIA)
+    pieces = ndjson_chunks(Export(Format.FHIR, ExportFilters(TODAY, TODAY)).as_of_now())
+    assert len(next(pieces)) >= 256 * 1024  # the server-side cursor has more rows
+    pieces.close()
+    assert len(of_type(export(signed_in), "QuestionnaireResponse")) == 150

@@ -1,0 +1,262 @@
+"""Export of 1,000,000 visits: our CSV beside PostgreSQL's own COPY of the same query, plus XLSX
+and FHIR figures.
+
+    DEBUG=1 .venv/bin/python bench/bench_exports.py [--rounds 3] [--sample 100000]
+
+Uses the benchmark database `bench_spine_mood` on the app's database server (the embedded one
+when DATABASE_URL is unset): creates and migrates it if absent and loads 1,000,000 visits with
+`manage.py generate_visits --top-up` unless it already holds them, all under
+pg_advisory_lock(hashtext('bench_spine_mood')) taken in the server's `postgres` database, so
+benchmarks sharing the database never generate at once.
+
+Every measurement runs in a fresh child process, so its peak RSS (getrusage) is its own:
+- baseline: `COPY (export query) TO STDOUT WITH (FORMAT csv)` read by psycopg and discarded:
+  the same SELECT, joins, filters and order as the export, columns as stored;
+- CSV: GET /exports/download/ through Django's test Client (middleware, permission, count,
+  audit row), every streamed byte written to /dev/null;
+- XLSX and FHIR NDJSON the same way, over the newest `--sample` visits, with their rates.
+Baseline and CSV alternate for `--rounds` rounds; the best of each is compared. Exits non-zero
+when the CSV takes more than twice the COPY or its process peaks at 300 MB or more.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+BENCH_DB = "bench_spine_mood"
+VISITS = 1_000_000
+MAX_RATIO = 2.0
+MAX_PEAK_MB = 300.0
+LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
+ADMIN = "bench_exports_admin"
+
+
+def server_url() -> str:
+    """The app's database URL: DATABASE_URL, or the embedded development server's."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from config import devdb
+
+    return devdb.database_url()
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def ensure_bench_database(url: str) -> float | None:
+    """Create, migrate and fill the benchmark database if needed; the seconds generation took,
+    or None when the data was already there."""
+    import psycopg
+
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
+        admin.execute(LOCK_SQL)  # held until this connection closes
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        subprocess.run([*manage, "createcachetable"], env=env, check=True)
+        with psycopg.connect(url) as bench:
+            held = bench.execute("SELECT count(*) FROM screening_visit").fetchone()[0]
+        if held >= VISITS:
+            print(f"reusing {BENCH_DB}: {held:,} visits")
+            return None
+        print(f"generating {VISITS - held:,} visits into {BENCH_DB} ...", flush=True)
+        started = time.monotonic()
+        command = [*manage, "generate_visits", "--visits", str(VISITS), "--top-up"]
+        subprocess.run([*command, "--database-url", url], env=env, check=True)
+        return time.monotonic() - started
+
+
+# Child side: one measurement per process -------------------------------------------------------
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _query(newest: int | None) -> dict[str, str]:
+    """The page's choices covering every visit, or only about the newest `newest` visits."""
+    from django.db import connection
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(visit_at), max(visit_at) FROM screening_visit")
+        first, last = cursor.fetchone()
+        if newest:
+            cursor.execute(
+                "SELECT visit_at FROM screening_visit ORDER BY visit_at DESC OFFSET %s LIMIT 1",
+                [newest],
+            )
+            first = cursor.fetchone()[0] + dt.timedelta(days=1)
+    return {
+        "date_from": timezone.localdate(first).isoformat(),
+        "date_to": timezone.localdate(last).isoformat(),
+        "current_only": "on",
+        "labels": "codes",
+        "dates": "shifted",
+    }
+
+
+def _baseline(query: dict[str, str]) -> dict[str, float]:
+    from django.db import connection
+
+    from screening.exports import copy_query
+    from screening.forms_exports import ExportForm
+
+    form = ExportForm({**query, "format": "csv"})
+    assert form.is_valid(), form.errors
+    export = form.export().as_of_now()
+
+    sql, params = copy_query(export, formatted=False)
+    size = rows = 0
+    started = time.perf_counter()
+    with (
+        connection.cursor() as wrapper,
+        wrapper.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        for data in copy:
+            size += len(data)
+            rows += 1
+    return {"seconds": time.perf_counter() - started, "bytes": size, "rows": rows}
+
+
+def _download(query: dict[str, str], export_format: str) -> dict[str, float]:
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+    from django.urls import get_resolver
+
+    from accounts.roles import ADMIN as ADMIN_ROLE
+
+    user, _ = User.objects.get_or_create(username=ADMIN)
+    user.groups.add(Group.objects.get(name=ADMIN_ROLE))
+    client = Client()
+    client.force_login(user)
+    # import every view module (pandas and scikit-learn come with analytics) before measuring,
+    # as a server worker has after its first request
+    get_resolver().url_patterns  # noqa: B018
+    before = _peak_mb()
+    size = lines = 0
+    first_byte = None
+    started = time.perf_counter()
+    response = client.get("/exports/download/", {**query, "format": export_format})
+    assert response.status_code == 200, response.status_code
+    with open(os.devnull, "wb") as sink:
+        for chunk in response.streaming_content:
+            if first_byte is None:
+                first_byte = time.perf_counter() - started
+            sink.write(chunk)
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    response.close()
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "first_byte": first_byte or seconds,
+        "bytes": size,
+        "lines": lines,
+        "rows": int(response["X-Export-Rows"]),
+        "peak_mb": _peak_mb(),
+        "peak_before_mb": before,
+    }
+
+
+def child(kind: str, newest: int | None) -> None:
+    import django
+
+    django.setup()
+    query = _query(newest)
+    result = _baseline(query) if kind == "copy" else _download(query, kind)
+    if kind == "copy":
+        result["peak_mb"] = _peak_mb()
+    print(json.dumps(result))
+
+
+# Parent side ----------------------------------------------------------------------------------
+
+
+def measure(kind: str, url: str, newest: int | None = None) -> dict[str, float]:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "ALLOWED_HOSTS": "testserver"}
+    command = [sys.executable, __file__, "--child", kind]
+    if newest:
+        command += ["--newest", str(newest)]
+    done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sample", type=int, default=100_000, help="visits for XLSX and FHIR")
+    parser.add_argument("--child", choices=["copy", "csv", "xlsx", "fhir"], help=argparse.SUPPRESS)
+    parser.add_argument("--newest", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.newest)
+        return 0
+
+    url = with_database(server_url(), BENCH_DB)
+    generation = ensure_bench_database(url)
+    copies, csvs = [], []
+    for _ in range(args.rounds):
+        copies.append(measure("copy", url))
+        csvs.append(measure("csv", url))
+    copy = min(copies, key=lambda r: r["seconds"])
+    ours = min(csvs, key=lambda r: r["seconds"])
+    peak = max(r["peak_mb"] for r in csvs)
+    xlsx = measure("xlsx", url, args.sample)
+    fhir = measure("fhir", url, args.sample)
+
+    ratio = ours["seconds"] / copy["seconds"]
+    print(f"\n{ours['rows']:,} visits exported; best of {args.rounds} rounds, one child each")
+    print(f"{'export':<44} {'rows':>10} {'wall s':>8} {'rows/s':>9} {'MB':>7} {'peak RSS':>9}")
+
+    def line(name: str, result: dict[str, float]) -> None:
+        rate = result["rows"] / result["seconds"]
+        print(
+            f"{name:<44} {result['rows']:>10,} {result['seconds']:>8.2f} {rate:>9,.0f} "
+            f"{result['bytes'] / 1e6:>7.0f} {result['peak_mb']:>7.0f} MB"
+        )
+
+    line("baseline: COPY (same query) TO STDOUT", copy)
+    line("CSV through /exports/download/", ours)
+    line(f"XLSX through the view (newest {args.sample:,})", xlsx)
+    line(f"FHIR NDJSON through the view (newest {args.sample:,})", fhir)
+    print(
+        f"CSV / COPY = {ratio:.2f} (target <= {MAX_RATIO}); CSV first byte after "
+        f"{ours['first_byte']:.2f} s; CSV peak RSS {peak:.0f} MB (target < {MAX_PEAK_MB:.0f}; "
+        f"{ours['peak_before_mb']:.0f} MB before the request)"
+    )
+    print(f"all rounds: COPY {[round(r['seconds'], 2) for r in copies]} s, "
+          f"CSV {[round(r['seconds'], 2) for r in csvs]} s")  # fmt: skip
+    if ours["lines"] != ours["rows"] + 1:
+        print(f"FAILED the CSV holds {ours['lines'] - 1:,} rows, {ours['rows']:,} announced")
+        return 1
+    if generation is not None:
+        print(f"data generation: {generation:.0f} s")
+    failed = []
+    if ratio > MAX_RATIO:
+        failed.append(f"CSV took {ratio:.2f}x COPY (target <= {MAX_RATIO}x)")
+    if peak >= MAX_PEAK_MB:
+        failed.append(f"CSV peak RSS {peak:.0f} MB (target < {MAX_PEAK_MB:.0f} MB)")
+    for failure in failed:
+        print(f"FAILED {failure}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
