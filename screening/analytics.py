@@ -168,15 +168,25 @@ def clinic_report(*, filters: Filters, actor: Actor) -> Report:
     return report
 
 
+# Visits are insert-only and every flag change writes an insert-only FlagEvent, so the newest
+# id of each plus the rows among the last RECENT ids change with any new visit or flag action;
+# the count catches a transaction that commits after a later id did. Both read a few index
+# pages, not the tables (a count over 1M visits took 200 ms).
+RECENT = 1000
+_DATA_VERSION = """
+SELECT v.top, (SELECT count(*) FROM screening_visit WHERE id > v.top - %(recent)s),
+    e.top, (SELECT count(*) FROM screening_flagevent WHERE id > e.top - %(recent)s)
+FROM (SELECT coalesce(max(id), 0) AS top FROM screening_visit) v,
+    (SELECT coalesce(max(id), 0) AS top FROM screening_flagevent) e
+"""
+
+
 def data_version() -> str:
-    """Changes whenever a visit is added or removed or a flag is added, changed or removed."""
+    """Changes whenever a visit is recorded or a flag is opened, attached to or acted on."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT max(id) FROM screening_visit), (SELECT count(*) FROM screening_visit),"
-            " (SELECT max(updated_at) FROM screening_flag), (SELECT count(*) FROM screening_flag)"
-        )
+        cursor.execute(_DATA_VERSION, {"recent": RECENT})
         row = cursor.fetchone()
-    return "/".join("" if value is None else str(value) for value in row)
+    return "/".join(str(value) for value in row)
 
 
 def cache_key(filters: Filters, version: str) -> str:
@@ -212,7 +222,9 @@ def compute_report(filters: Filters, *, version: str | None = None) -> Report:
 
 def _visit_where(filters: Filters) -> tuple[str, dict[str, Any]]:
     """SQL conditions on current visits (no amendment points to them) of alias v, and params."""
-    clauses = ["NOT EXISTS (SELECT 1 FROM screening_visit a WHERE a.amends_id = v.id)"]
+    # NOT IN over the few amended ids hashes them once (the amends index without its NULLs);
+    # NOT EXISTS made PostgreSQL hash all 1M index entries, 0.6 s of a 2.3 s query.
+    clauses = ["v.id NOT IN (SELECT amends_id FROM screening_visit WHERE amends_id IS NOT NULL)"]
     params: dict[str, Any] = {"tz": settings.TIME_ZONE}
     clauses += _range_clauses("v.visit_at", filters, params)
     if filters.clinician_id is not None:

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Audit, AuditAction
+from audit.services import Actor
 from screening.analytics import Filters, compute_report
 from screening.importer import RawRow, import_rows, validate_rows
 from screening.models import FlagKind, FlagOutcome, FlagStatus, Visit
+from screening.services.review import resolve_flag
 from screening.study import FIGURES
 from tests.conftest import make_user
 from tests.factories import FlagFactory, PatientFactory, VisitFactory
@@ -58,8 +60,6 @@ def visit_row(
 
 def import_cohort(rows: list[dict[str, Any]], user: Any) -> None:
     """Rows through the importer's own validation and single-transaction write."""
-    from audit.services import Actor
-
     raw = [RawRow(index + 2, row) for index, row in enumerate(rows)]
     valid, errors = validate_rows(raw, default_clinician=user)
     assert errors == []
@@ -258,20 +258,25 @@ def test_a_new_visit_changes_the_page_when_the_report_was_cached(client, admin_u
     assert "shown from the cache" not in third
 
 
-def test_a_resolved_flag_changes_the_flag_yield_when_the_report_was_cached(client, admin_user):
+def test_a_resolved_flag_changes_the_flag_yield_when_the_report_was_cached(
+    client, admin_user, reviewer
+):
     flags = [FlagFactory(kind=FlagKind.ASSESS_DEPRESSION) for _ in range(12)]
     client.force_login(admin_user)
-    assert "12</td>" in client.get(URL).text  # twelve still open
+    client.get(URL)
+    assert "shown from the cache" in client.get(URL).text
 
-    for flag in flags[:11]:
-        flag.status = FlagStatus.RESOLVED
-        flag.outcome = FlagOutcome.NOT_PRESENT
-        flag.resolved_at = flag.opened_at + dt.timedelta(days=2)
-        flag.save()
+    resolve_flag(
+        flag_id=flags[0].pk,
+        actor=Actor(user=reviewer),
+        outcome=FlagOutcome.CONFIRMED_REFERRED,
+        note="PHQ-9 done; referred",
+    )
     text = client.get(URL).text
 
-    assert "2.0 days" in text
     assert "shown from the cache" not in text
+    flags_table = text[text.index('data-testid="flags-table"') :]
+    assert "<td>11</td>" in flags_table  # still open: twelve less the one resolved
 
 
 def test_flag_yield_counts_confirmed_outcomes_and_waits_when_flags_are_resolved(admin_user):

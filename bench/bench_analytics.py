@@ -1,0 +1,206 @@
+"""Analytics over 1,000,000 visits: the page computes in under 15 s; repeat views come from cache.
+
+    DEBUG=1 .venv/bin/python bench/bench_analytics.py [--runs 2] [--cached 50]
+
+Uses the benchmark database `bench_spine_mood` on the same server as the app's database (the
+embedded one when DATABASE_URL is unset): creates and migrates it if absent, and loads 1,000,000
+visits with `manage.py generate_visits --top-up` unless it already holds them. Creation, migration
+and generation run under pg_advisory_lock(hashtext('bench_spine_mood')) taken in the server's
+`postgres` database, so benchmarks sharing the database never generate at once.
+
+Then, in this process, it times each stage of the report (the SQL aggregates, the bootstrap
+model, flag yield, volume), the whole analytics page through Django's test Client with its cache
+entry removed (cold) and left in place (cached), and, as baselines measured in the same run, the
+floor any patient-level analysis pays (PostgreSQL sorting the visits once to find each patient's
+latest) and /healthz (one trivial query, no template). Exits non-zero when a cold page takes 15 s
+or more.
+"""
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
+
+BENCH_DB = "bench_spine_mood"
+VISITS = 1_000_000
+TARGET_SECONDS = 15.0
+LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
+FLOOR_SQL = (
+    "SELECT count(*) FROM (SELECT DISTINCT ON (patient_id) patient_id FROM screening_visit "
+    "ORDER BY patient_id, visit_at DESC, id DESC) latest"
+)
+
+
+def server_url() -> str:
+    """The app's database URL: DATABASE_URL, or the embedded development server's."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from config import devdb
+
+    return devdb.database_url()
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def ensure_bench_database(url: str) -> float | None:
+    """Create, migrate and fill the benchmark database if needed; the seconds generation took,
+    or None when the data was already there."""
+    import psycopg
+
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
+        admin.execute(LOCK_SQL)  # held until this connection closes
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        subprocess.run([*manage, "createcachetable", "-v", "0"], env=env, check=True)
+        with psycopg.connect(url) as bench:
+            held = bench.execute("SELECT count(*) FROM screening_visit").fetchone()[0]
+            flags = bench.execute("SELECT count(*) FROM screening_flag").fetchone()[0]
+        if held >= VISITS and flags:
+            print(f"reusing {BENCH_DB}: {held:,} visits, {flags:,} flags")
+            return None
+        if held >= VISITS:
+            sys.exit(f"{BENCH_DB} holds {held:,} visits but no flags: not our generator's data")
+        print(f"generating {VISITS - held:,} visits into {BENCH_DB} ...", flush=True)
+        started = time.monotonic()
+        command = [*manage, "generate_visits", "--visits", str(VISITS), "--top-up"]
+        subprocess.run([*command, "--database-url", url], env=env, check=True)
+        return time.monotonic() - started
+
+
+def seconds(function, *args, **kwargs):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=2, help="cold page views to time")
+    parser.add_argument("--cached", type=int, default=50, help="cached page views to time")
+    args = parser.parse_args()
+
+    url = with_database(server_url(), BENCH_DB)
+    generation = ensure_bench_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import Group, User
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    from accounts.roles import ADMIN
+    from screening import analytics
+    from screening.analytics_stats import BOOTSTRAP_REPLICATES, odds_ratios
+
+    user, _ = User.objects.get_or_create(username="bench_admin")
+    user.groups.add(Group.objects.get(name=ADMIN))
+    client = Client()
+    client.force_login(user)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM screening_visit), (SELECT count(*) FROM patients_patient),"
+            " (SELECT count(*) FROM screening_flag)"
+        )
+        visits, patients, flags = cursor.fetchone()
+        floor, _ = seconds(cursor.execute, FLOOR_SQL)
+        cursor.fetchall()
+    healthz = []
+    for _ in range(20):
+        elapsed, response = seconds(client.get, "/healthz")
+        assert response.status_code == 200
+        healthz.append(elapsed * 1000)
+
+    every = analytics.Filters()
+    version, _ = seconds(analytics.data_version)
+    sql, (cells, transitions) = seconds(analytics.patient_cells, every)
+    model, odds = seconds(
+        odds_ratios,
+        cells,
+        outcome="major_depression",
+        exposure="back_pain",
+        covariates=analytics.COVARIATES,
+    )
+    yield_, _ = seconds(analytics.flag_yield, every)
+    volume, months = seconds(analytics.screening_volume, every)
+
+    cold = []
+    for _ in range(args.runs):
+        cache.delete(analytics.cache_key(every, analytics.data_version()))
+        elapsed, response = seconds(client.get, "/analytics/")
+        assert response.status_code == 200
+        assert "patients screened" in response.text
+        cold.append(elapsed)
+    cached = []
+    for _ in range(args.cached):
+        elapsed, response = seconds(client.get, "/analytics/")
+        assert "shown from the cache" in response.text, "a repeat view missed the cache"
+        cached.append(elapsed * 1000)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT clinician_id FROM screening_visit GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+        )
+        busiest = cursor.fetchone()[0]
+    newest = max(month.month for month in months)
+    one = analytics.Filters(date_from=newest.replace(year=newest.year - 1), clinician_id=busiest)
+    filtered, report = seconds(analytics.compute_report, one)
+
+    def ms(values: list[float]) -> str:
+        p95 = statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+        return f"p50 {statistics.median(values):.1f} ms, p95 {p95:.1f} ms"
+
+    print(f"data: {visits:,} visits, {patients:,} patients, {flags:,} flags", end="")
+    print(f" (generated in {generation:.0f} s)" if generation is not None else " (reused)")
+    print(f"baseline  sort of all visits to each patient's latest (SQL floor): {floor:.2f} s")
+    print(f"baseline  /healthz: {ms(healthz)}")
+    print(f"stage     data version: {version:.2f} s")
+    print(
+        f"stage     patients by latest visit + follow-up (one SQL pass): {sql:.2f} s "
+        f"-> {len(cells):,} covariate patterns, {int(transitions['n'].sum()):,} followed up"
+    )
+    print(
+        f"stage     crude + adjusted OR, {BOOTSTRAP_REPLICATES} bootstrap refits: {model:.2f} s "
+        f"(crude {odds.crude.value:.2f}, adjusted {odds.adjusted.value:.2f})"
+    )
+    print(f"stage     flag yield: {yield_:.2f} s; screening volume: {volume:.2f} s")
+    print(f"page      cold (cache entry removed): {', '.join(f'{s:.2f} s' for s in cold)}")
+    print(f"page      cached: {ms(cached)}")
+    print(
+        f"filtered  busiest clinician, last 12 months: {filtered:.2f} s ({report.patients:,} patients)"
+    )
+    print(f"memory    peak RSS of this process: {peak_mb():.0f} MB")
+    worst = max(cold)
+    if worst >= TARGET_SECONDS:
+        print(f"FAIL: cold page {worst:.2f} s >= {TARGET_SECONDS:.0f} s")
+        return 1
+    print(f"OK: cold page {worst:.2f} s < {TARGET_SECONDS:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
