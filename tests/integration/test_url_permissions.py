@@ -22,15 +22,38 @@ PAGES: dict[str, str] = {
     "screening:visit_amend": "clinician",
     "screening:queue": "reviewer",
     "screening:flag": "reviewer",
+    "two_factor": "reviewer",
     "screening:exports": "admin",
+    "screening:export_count": "admin",
+    "screening:export_download": "admin",
     "screening:analytics": "admin",
     "audit:log": "admin",
     "users": "admin",
+    "user_new": "admin",
+    "user_edit": "admin",
+    "user_deactivate": "admin",
+    "user_password": "admin",
 }
 # URL name → least role, for views that only accept POST (GET answers 405 to that role).
-POST_ONLY: dict[str, str] = {}
-# Open without sign-in by design.
-PUBLIC = {"login", "logout", "healthz"}
+POST_ONLY: dict[str, str] = {
+    "screening:flag_claim": "reviewer",
+    "screening:flag_release": "reviewer",
+    "screening:flag_note": "reviewer",
+    "screening:flag_resolve": "reviewer",
+    "screening:flag_dismiss": "reviewer",
+    "screening:flag_reopen": "reviewer",
+    "two_factor_remove": "reviewer",
+    "audit:export": "admin",
+    "user_reactivate": "admin",
+    "user_two_factor_remove": "admin",
+}
+# Any signed-in person, whatever their role (their own password).
+SIGNED_IN = {"password_change"}
+# Open without sign-in by design (the OTP steps redirect to sign-in without a password step).
+PUBLIC = {"login", "logout", "healthz", "login_otp", "login_otp_enrol"}
+# Query strings a page needs to answer 200 (filters; never patient data).
+_EXPORT = "?date_from=2020-01-01&date_to=2030-12-31&format=csv&labels=codes&dates=shifted"
+QUERY = {"screening:export_count": _EXPORT, "screening:export_download": _EXPORT}
 
 
 def _names(patterns: list[Any], namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -48,29 +71,26 @@ def _names(patterns: list[Any], namespace: str = "") -> list[tuple[str, URLPatte
 
 def test_every_url_is_classified():
     names = {name for name, _ in _names(get_resolver().url_patterns)}
-    unlisted = names - set(PAGES) - set(POST_ONLY) - PUBLIC
+    unlisted = names - set(PAGES) - set(POST_ONLY) - SIGNED_IN - PUBLIC
     assert unlisted == set(), f"add these URLs to the permission walk: {sorted(unlisted)}"
 
 
 @pytest.fixture
 def url_for(db: None):
     flag = FlagFactory()
-    ids = {"pk": None, "patient_id": flag.patient_id}
-    objects = {
+    someone = make_user("walk_subject", "clinician")
+    pks = {
         "patients:detail": flag.patient_id,
         "screening:visit": flag.visit_id,
         "screening:visit_amend": flag.visit_id,
-        "screening:flag": flag.pk,
-    }
+    } | {name: someone.pk for name in PAGES | POST_ONLY if name.startswith("user_")}
+    patterns = dict(_names(get_resolver().url_patterns))
 
     def _url(name: str) -> str:
-        pattern = dict(_names(get_resolver().url_patterns))[name]
         kwargs = {}
-        for key in pattern.pattern.converters:
-            kwargs[key] = objects.get(name) if key == "pk" else ids[key]
-            if key == "pk" and kwargs[key] is None:
-                kwargs[key] = flag.pk
-        return reverse(name, kwargs=kwargs)
+        for key in patterns[name].pattern.converters:
+            kwargs[key] = flag.patient_id if key == "patient_id" else pks.get(name, flag.pk)
+        return reverse(name, kwargs=kwargs) + QUERY.get(name, "")
 
     return _url
 
@@ -82,6 +102,15 @@ def test_anonymous_is_sent_to_sign_in_when_opening(client, url_for, name):
     response = client.post(url) if name in POST_ONLY else client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SIGNED_IN))
+def test_signed_in_pages_open_for_anyone_signed_in_and_no_one_else(client, url_for, name):
+    url = url_for(name)
+    assert client.get(url)["Location"].startswith("/accounts/login/?next=")
+    client.force_login(make_user("no_role_walker", None))
+    assert client.get(url).status_code == 200
 
 
 @pytest.mark.django_db
@@ -108,3 +137,5 @@ def test_user_without_a_role_gets_403_on_every_page(client, url_for, no_role_use
         if name == "home":
             continue
         assert client.get(url_for(name)).status_code == 403, name
+    for name in sorted(POST_ONLY):
+        assert client.post(url_for(name)).status_code == 403, name
