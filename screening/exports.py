@@ -171,8 +171,7 @@ def export_visits(filters: ExportFilters) -> QuerySet[Visit]:
         visit_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)),
     )
     recorded = Q(recorded_at__lte=filters.as_of) if filters.as_of else Q()
-    if filters.as_of:
-        visits = visits.filter(recorded)
+    visits = visits.filter(recorded)
     if filters.clinician_id is not None:
         visits = visits.filter(clinician_id=filters.clinician_id)
     if filters.back_pain is not None:

@@ -186,6 +186,18 @@ def test_sql_and_python_neutralise_agree_when_given(text):
     assert in_sql == neutralise(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["=1+1", "+1", "-1", "-12.5", "1,234", "@SUM(A1)", "|x", "%x", "a=b", "-x|y", "=a\nb"]
+)
+def test_neutralise_follows_defusedcsv_when_the_text_does_not_start_with_tab_or_cr(text):
+    from defusedcsv import csv as defused
+
+    out = io.StringIO()
+    defused.writer(out).writerow([text])
+    (written,) = next(csv.reader(io.StringIO(out.getvalue())))
+    assert neutralise(text) == written
+
+
 def test_only_visits_in_the_date_range_are_exported_when_dates_are_given(signed_in):
     start, end = TODAY - dt.timedelta(days=10), TODAY - dt.timedelta(days=5)
     inside = [VisitFactory(visit_at=at(start, 0)), VisitFactory(visit_at=at(end, 23))]
