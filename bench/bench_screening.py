@@ -1,17 +1,21 @@
 """Screening submit under load, beside two baselines on the same stack, in one run.
 
-    DEBUG=1 .venv/bin/python bench/bench_screening.py [--seconds 10] [--connections 20]
+    DEBUG=1 .venv/bin/python bench/bench_screening.py [--seconds 5] [--rounds 3] [--connections 20]
 
 Starts gunicorn (2 sync workers, DEBUG=0, persistent connections) against the benchmark database
 `bench_spine_mood` on the app's database server (the embedded one when DATABASE_URL is unset;
 created and migrated if absent, never the development database), with bench/settings.py adding
-two baseline views: a trivial one, and one that saves one row in one transaction. wrk then drives
-20 concurrent signed-in clinicians at each, one after the other:
+baseline views: a trivial one, and one that saves one row in one transaction (also behind a
+permission check). wrk then drives 20 concurrent signed-in clinicians at each, in interleaved
+rounds:
 
-  trivial   GET  /bench/ok/                 session + sign-in check, no other query
-  one-row   POST /bench/one-row/            + CSRF, one INSERT in one transaction
-  submit    POST /patients/<id>/visits/new/ the screening form: validate, classify, visit,
-                                            flags, audit, a fresh submission id each time
+  trivial          GET  /bench/ok/              session + sign-in check, no other query
+  one-row          POST /bench/one-row/         + CSRF, one INSERT in one transaction
+  one-row-checked  POST /bench/one-row-checked/ the same behind @permission_required, which
+                                                every view of the app has (for information)
+  submit           POST /patients/<id>/visits/new/  the screening form: permission, patient,
+                                                validate, classify, visit, flags, audit, a
+                                                fresh submission id each time
 
 Targets (DESIGN.md): submit throughput at least half the one-row view's, submit p95 under
 100 ms, and no errors (a refused connection, a 4xx/5xx, or a submit that is not a redirect to
@@ -179,8 +183,8 @@ function request()
   end
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   local token = "&csrfmiddlewaretoken=" .. session[2]
-  if mode == "one-row" then
-    return wrk.format("POST", "/bench/one-row/", headers, "note=bench" .. token)
+  if mode == "one-row" or mode == "one-row-checked" then
+    return wrk.format("POST", "/bench/" .. mode .. "/", headers, "note=bench" .. token)
   end
   local body = bodies[math.random(#bodies)]:gsub("__SUBMISSION__", submission()) .. token
   local path = "/patients/" .. patients[math.random(#patients)] .. "/visits/new/"
@@ -310,7 +314,7 @@ def main() -> int:
 
     visits_before = bench_visits(patient_ids)
     gunicorn = start_gunicorn(url)
-    modes = {"trivial": 200, "one-row": 200, "submit": 302}
+    modes = {"trivial": 200, "one-row": 200, "one-row-checked": 200, "submit": 302}
     runs: dict[str, list[dict[str, int]]] = {mode: [] for mode in modes}
     submits = 0
     try:
@@ -337,14 +341,16 @@ def main() -> int:
         f"\n{args.connections} concurrent clients; median of {args.rounds} interleaved "
         f"{args.seconds} s runs per view; gunicorn 2 sync workers"
     )
-    print(f"{'view':<10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(f"{'view':<17}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for mode, row in results.items():
         print(
-            f"{mode:<10}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
+            f"{mode:<17}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
             f"{row['p99']:>9.1f}{row['errors']:>8.0f}"
         )
     submit, one_row = results["submit"], results["one-row"]
     ratio = submit["rps"] / one_row["rps"]
+    checked = submit["rps"] / results["one-row-checked"]["rps"]
+    print(f"submit/one-row-checked throughput {checked:.2f} (for information)")
     checks = [
         (f"submit/one-row throughput {ratio:.2f} >= {TARGET_RATIO}", ratio >= TARGET_RATIO),
         (

@@ -4,6 +4,7 @@ Both baselines sit behind the same middleware as the app (session, sign-in, CSRF
 the difference to the screening submit is the submit's own work.
 """
 
+from django.contrib.auth.decorators import permission_required
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
@@ -27,8 +28,16 @@ def one_row(request: HttpRequest) -> HttpResponse:
     return HttpResponse("saved", content_type="text/plain")
 
 
+@permission_required("screening.add_visit", raise_exception=True)
+@require_POST
+def one_row_checked(request: HttpRequest) -> HttpResponse:
+    """The one-row write behind the permission check every view of the app makes (STYLE.md)."""
+    return one_row(request)
+
+
 urlpatterns = [
     path("bench/ok/", ok, name="bench_ok"),
     path("bench/one-row/", one_row, name="bench_one_row"),
+    path("bench/one-row-checked/", one_row_checked, name="bench_one_row_checked"),
     *app_urlpatterns,
 ]

@@ -224,15 +224,23 @@ def _figures_cited(reason: str) -> tuple[study.Figure, ...]:
 def _lock_patient(patient_id: int) -> None:
     # Visits of one patient are recorded one at a time, so "one open flag per kind" is decided
     # on committed data; visits of different patients never wait for each other.
-    Patient.objects.select_for_update().filter(pk=patient_id).values_list("pk").get()
+    Patient.objects.select_for_update().filter(pk=patient_id).order_by().values_list("pk").get()
 
 
 def _already_recorded(submission_id: uuid.UUID, patient: Patient) -> Visit | None:
     """The visit an earlier submit of the same form recorded (double click, reload, back)."""
-    visit = Visit.objects.filter(submission_id=submission_id).first()
-    if visit is not None and visit.patient_id != patient.pk:
+    # Ids only, unordered: on the common path nothing is found, and this runs on every submit.
+    found = list(
+        Visit.objects.filter(submission_id=submission_id)
+        .order_by()
+        .values_list("pk", "patient_id")[:1]
+    )
+    if not found:
+        return None
+    visit_id, patient_id = found[0]
+    if patient_id != patient.pk:
         raise ValueError("submission id belongs to another patient's visit")
-    return visit
+    return Visit.objects.get(pk=visit_id)
 
 
 def _write_visit(
@@ -287,6 +295,8 @@ def _open_or_attach(
         for flag in Flag.objects.select_for_update()
         .filter(patient=patient, kind__in=[spec.kind.value for spec in raised])
         .exclude(status=FlagStatus.RESOLVED)
+        .order_by()
+        .only("id", "kind", "priority")
     }
     now = timezone.now()
     opened = Flag.objects.bulk_create(
