@@ -20,67 +20,22 @@ import argparse
 import os
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 
-BENCH_DB = "bench_spine_mood"
-VISITS = 1_000_000
+from bench.common import BENCH_DB, ensure_bench_database, server_url, with_database  # noqa: E402
+
 TARGET_SECONDS = 15.0
-LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
 FLOOR_SQL = (
     "SELECT count(*) FROM (SELECT DISTINCT ON (patient_id) patient_id FROM screening_visit "
     "ORDER BY patient_id, visit_at DESC, id DESC) latest"
 )
-
-
-def server_url() -> str:
-    """The app's database URL: DATABASE_URL, or the embedded development server's."""
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
-    from config import devdb
-
-    return devdb.database_url()
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def ensure_bench_database(url: str) -> float | None:
-    """Create, migrate and fill the benchmark database if needed; the seconds generation took,
-    or None when the data was already there."""
-    import psycopg
-
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
-        admin.execute(LOCK_SQL)  # held until this connection closes
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            admin.execute(f"CREATE DATABASE {BENCH_DB}")
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-        subprocess.run([*manage, "createcachetable", "-v", "0"], env=env, check=True)
-        with psycopg.connect(url) as bench:
-            held = bench.execute("SELECT count(*) FROM screening_visit").fetchone()[0]
-            flags = bench.execute("SELECT count(*) FROM screening_flag").fetchone()[0]
-        if held >= VISITS and flags:
-            print(f"reusing {BENCH_DB}: {held:,} visits, {flags:,} flags")
-            return None
-        if held >= VISITS:
-            sys.exit(f"{BENCH_DB} holds {held:,} visits but no flags: not our generator's data")
-        print(f"generating {VISITS - held:,} visits into {BENCH_DB} ...", flush=True)
-        started = time.monotonic()
-        command = [*manage, "generate_visits", "--visits", str(VISITS), "--top-up"]
-        subprocess.run([*command, "--database-url", url], env=env, check=True)
-        return time.monotonic() - started
 
 
 def seconds(function, *args, **kwargs):  # type: ignore[no-untyped-def]

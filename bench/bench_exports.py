@@ -28,58 +28,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 
-BENCH_DB = "bench_spine_mood"
-VISITS = 1_000_000
+from bench.common import BENCH_DB, ensure_bench_database, server_url, with_database  # noqa: E402
+
 MAX_RATIO = 2.0
 MAX_PEAK_MB = 300.0
-LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
 ADMIN = "bench_exports_admin"
-
-
-def server_url() -> str:
-    """The app's database URL: DATABASE_URL, or the embedded development server's."""
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
-    from config import devdb
-
-    return devdb.database_url()
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def ensure_bench_database(url: str) -> float | None:
-    """Create, migrate and fill the benchmark database if needed; the seconds generation took,
-    or None when the data was already there."""
-    import psycopg
-
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
-        admin.execute(LOCK_SQL)  # held until this connection closes
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            admin.execute(f"CREATE DATABASE {BENCH_DB}")
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-        subprocess.run([*manage, "createcachetable"], env=env, check=True)
-        with psycopg.connect(url) as bench:
-            held = bench.execute("SELECT count(*) FROM screening_visit").fetchone()[0]
-        if held >= VISITS:
-            print(f"reusing {BENCH_DB}: {held:,} visits")
-            return None
-        print(f"generating {VISITS - held:,} visits into {BENCH_DB} ...", flush=True)
-        started = time.monotonic()
-        command = [*manage, "generate_visits", "--visits", str(VISITS), "--top-up"]
-        subprocess.run([*command, "--database-url", url], env=env, check=True)
-        return time.monotonic() - started
 
 
 # Child side: one measurement per process -------------------------------------------------------

@@ -1,0 +1,61 @@
+"""The benchmark database every `make bench` script shares: created, migrated and filled once.
+
+`bench_spine_mood` lives on the app's database server (the embedded one when DATABASE_URL is
+unset). Creation, migration and generation run under pg_advisory_lock(hashtext(BENCH_DB)) taken
+in the server's `postgres` database, so scripts sharing it never generate at once.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_DB = "bench_spine_mood"
+VISITS = 1_000_000
+_LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
+
+
+def server_url() -> str:
+    """The app's database URL: DATABASE_URL, or the embedded development server's."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from config import devdb
+
+    return devdb.database_url()
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database `name`."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def ensure_bench_database(url: str, visits: int = VISITS) -> float | None:
+    """Create, migrate and fill the benchmark database if needed; the seconds generation took,
+    or None when the data was already there."""
+    import psycopg
+
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
+    manage = [sys.executable, str(BASE_DIR / "manage.py")]
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
+        admin.execute(_LOCK_SQL)  # held until this connection closes
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+            admin.execute(f"CREATE DATABASE {BENCH_DB}")
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+        subprocess.run([*manage, "createcachetable", "-v", "0"], env=env, check=True)
+        with psycopg.connect(url) as bench:
+            held = bench.execute("SELECT count(*) FROM screening_visit").fetchone()[0]
+            flags = bench.execute("SELECT count(*) FROM screening_flag").fetchone()[0]
+        if held >= visits and flags:
+            print(f"reusing {BENCH_DB}: {held:,} visits, {flags:,} flags")
+            return None
+        if held >= visits:
+            sys.exit(f"{BENCH_DB} holds {held:,} visits but no flags: not our generator's data")
+        print(f"generating {visits - held:,} visits into {BENCH_DB} ...", flush=True)
+        started = time.monotonic()
+        command = [*manage, "generate_visits", "--visits", str(visits), "--top-up"]
+        subprocess.run([*command, "--database-url", url], env=env, check=True)
+        return time.monotonic() - started
