@@ -249,8 +249,8 @@ def test_a_refused_submit_keeps_every_answer_and_announces_the_errors(
     assert Visit.objects.get(patient=patient).height_cm == 180
 
 
-def test_a_safety_answer_shows_the_banner_opens_an_urgent_flag_and_emails_reviewers(
-    clinician_page: Page, live_server: Any, mailoutbox: list[Any]
+def test_a_safety_answer_shows_the_banner_lands_in_the_queue_and_emails_reviewers(
+    clinician_page: Page, live_server: Any, mailoutbox: list[Any], sign_in: Any
 ):
     reviewer = make_user("rev_e2e", "reviewer")
     patient = new_patient()
@@ -285,6 +285,15 @@ def test_a_safety_answer_shows_the_banner_opens_an_urgent_flag_and_emails_review
     assert [message.to for message in mailoutbox] == [[reviewer.email]]
     assert f"/review/{flag.pk}/" in mailoutbox[0].body
     assert patient.family_name not in mailoutbox[0].body
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in("rev_e2e")
+    page.goto(f"{live_server.url}/review/")
+    row = page.get_by_role("row").filter(has_text=f"{patient.family_name}, {patient.given_name}")
+    expect(row).to_contain_text("Safety: thoughts of death")
+    link = re.search(r"https?://[^/]+(/review/\d+/)", mailoutbox[0].body)
+    assert link is not None
+    assert page.goto(f"{live_server.url}{link.group(1)}").status == 200
 
 
 def test_an_amendment_replaces_the_visit_and_the_old_one_points_to_it(
