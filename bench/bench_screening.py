@@ -4,7 +4,8 @@
 
 Starts gunicorn (2 sync workers, DEBUG=0, persistent connections) against the benchmark database
 `bench_spine_mood` on the app's database server (the embedded one when DATABASE_URL is unset;
-created and migrated if absent, never the development database), with bench/settings.py adding
+created, migrated and filled with 1,000,000 visits by bench/common.py if absent; never the
+development database), with bench/settings.py adding
 baseline views: a trivial one, and one that saves one row in one transaction (also behind a
 permission check). wrk then drives 20 concurrent signed-in clinicians at each, in interleaved
 rounds:
@@ -36,13 +37,14 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DEBUG", "1")
 
-BENCH_DB = "bench_spine_mood"
-LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
+from bench.common import BENCH_DB, ensure_bench_database, server_url, with_database  # noqa: E402
+
 PORT = 8765
 CLINICIANS = 20
 PATIENTS = 500
@@ -54,33 +56,12 @@ SECRET_KEY = secrets.token_urlsafe(50)
 ANSWER_SETS = ["negative", "back_pain_daily", "comorbid", "safety"]
 
 
-def server_url() -> str:
-    """The app's database URL: DATABASE_URL, or the embedded development server's."""
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
-    os.environ.setdefault("DEBUG", "1")
-    from config import devdb
-
-    return devdb.database_url()
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
 def prepare_database(url: str) -> None:
-    """Create and migrate the benchmark database if needed, and the baseline's raw table."""
+    """The shared benchmark database (bench/common.py: 1,000,000 visits, so the submit writes
+    into tables of realistic size), plus the one-row baseline's raw table."""
     import psycopg
 
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1"}
-    manage = [sys.executable, str(BASE_DIR / "manage.py")]
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
-        admin.execute(LOCK_SQL)  # other benchmarks create or fill the same database under it
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
-            admin.execute(f"CREATE DATABASE {BENCH_DB}")
-        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-        subprocess.run([*manage, "createcachetable"], env=env, check=True)
+    ensure_bench_database(url)
     with psycopg.connect(url, autocommit=True) as bench:
         bench.execute(
             "CREATE TABLE IF NOT EXISTS bench_one_row ("
