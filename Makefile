@@ -45,7 +45,8 @@ migrate: db
 	$(DEV) $(BIN)/python manage.py migrate --noinput
 	$(DEV) $(BIN)/python manage.py createcachetable
 
-demo: migrate
+demo: migrate ## Demo users and patients, plus a synthetic cohort so analytics has numbers
+	$(DEV) $(BIN)/python manage.py generate_visits --visits 3000 --top-up
 	$(DEV) $(BIN)/python manage.py load_demo
 
 chromium: ## Debian's chromium for the browser tests (Playwright cannot download its own here)
