@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Development defaults for make's own commands; production sets its environment itself.
-DEV := DEBUG=1
+DEV := DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint bench db db-stop migrate demo venv chromium clean
 
