@@ -29,7 +29,13 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 
-from bench.common import BENCH_DB, ensure_bench_database, server_url, with_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    BENCH_DB,
+    ensure_bench_database,
+    server_url,
+    signed_in_client,
+    with_database,
+)
 
 TARGET_SECONDS = 15.0
 FLOOR_SQL = (
@@ -62,19 +68,14 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.contrib.auth.models import Group, User
     from django.core.cache import cache
     from django.db import connection
-    from django.test import Client
 
     from accounts.roles import ADMIN
     from screening import analytics
     from screening.analytics_stats import BOOTSTRAP_REPLICATES, odds_ratios
 
-    user, _ = User.objects.get_or_create(username="bench_admin")
-    user.groups.add(Group.objects.get(name=ADMIN))
-    client = Client()
-    client.force_login(user)
+    client, _ = signed_in_client("bench_admin", ADMIN)
 
     with connection.cursor() as cursor:
         cursor.execute(

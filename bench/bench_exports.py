@@ -34,7 +34,13 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 
-from bench.common import BENCH_DB, ensure_bench_database, server_url, with_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    BENCH_DB,
+    ensure_bench_database,
+    server_url,
+    signed_in_client,
+    with_database,
+)
 
 MAX_RATIO = 2.0
 MAX_PEAK_MB = 300.0
@@ -95,16 +101,11 @@ def _baseline(query: dict[str, str]) -> dict[str, float]:
 
 
 def _download(query: dict[str, str], export_format: str) -> dict[str, float]:
-    from django.contrib.auth.models import Group, User
-    from django.test import Client
     from django.urls import get_resolver
 
     from accounts.roles import ADMIN as ADMIN_ROLE
 
-    user, _ = User.objects.get_or_create(username=ADMIN)
-    user.groups.add(Group.objects.get(name=ADMIN_ROLE))
-    client = Client()
-    client.force_login(user)
+    client, _ = signed_in_client(ADMIN, ADMIN_ROLE)
     # import every view module (pandas and scikit-learn come with analytics) before measuring,
     # as a server worker has after its first request
     get_resolver().url_patterns  # noqa: B018

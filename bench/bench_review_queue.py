@@ -27,7 +27,13 @@ sys.path.insert(0, str(BASE_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 
-from bench.common import BENCH_DB, ensure_bench_database, server_url, with_database  # noqa: E402
+from bench.common import (  # noqa: E402
+    BENCH_DB,
+    ensure_bench_database,
+    server_url,
+    signed_in_client,
+    with_database,
+)
 
 TARGET_P95_MS = 100.0
 
@@ -69,18 +75,13 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.contrib.auth.models import Group, User
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     from accounts.roles import REVIEWER
     from screening import selectors
 
-    user, _ = User.objects.get_or_create(username="bench_reviewer")
-    user.groups.add(Group.objects.get(name=REVIEWER))
-    client = Client()
-    client.force_login(user)
+    client, user = signed_in_client("bench_reviewer", REVIEWER)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM screening_visit")

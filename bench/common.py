@@ -59,3 +59,16 @@ def ensure_bench_database(url: str, visits: int = VISITS) -> float | None:
         command = [*manage, "generate_visits", "--visits", str(visits), "--top-up"]
         subprocess.run([*command, "--database-url", url], env=env, check=True)
         return time.monotonic() - started
+
+
+def signed_in_client(username: str, role: str):  # type: ignore[no-untyped-def]
+    """A Django test Client signed in as `username` holding `role`, and that user (call after
+    django.setup())."""
+    from django.contrib.auth.models import Group, User
+    from django.test import Client
+
+    user, _ = User.objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get(name=role))
+    client = Client()
+    client.force_login(user)
+    return client, user
