@@ -67,7 +67,8 @@ def _query(newest: int | None) -> dict[str, str]:
                 "SELECT visit_at FROM screening_visit ORDER BY visit_at DESC OFFSET %s LIMIT 1",
                 [newest],
             )
-            first = cursor.fetchone()[0] + dt.timedelta(days=1)
+            # never past the last visit: many visits can share the newest day
+            first = min(cursor.fetchone()[0] + dt.timedelta(days=1), last)
     return {
         "date_from": timezone.localdate(first).isoformat(),
         "date_to": timezone.localdate(last).isoformat(),
