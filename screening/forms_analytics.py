@@ -18,7 +18,7 @@ def clinicians() -> Any:
             "screening.add_visit",
             is_active=None,
             include_superusers=False,
-            backend="django.contrib.auth.backends.ModelBackend",
+            backend="accounts.backends.PermissionBackend",
         )
         .order_by("username")
     )

@@ -23,7 +23,7 @@ def reviewer_addresses() -> list[str]:
         REVIEW_PERMISSION,
         is_active=True,
         include_superusers=False,
-        backend="django.contrib.auth.backends.ModelBackend",
+        backend="accounts.backends.PermissionBackend",
     )
     return sorted({user.email for user in users.exclude(email="").only("email")})
 
