@@ -6,17 +6,24 @@ Starts gunicorn (2 sync workers, DEBUG=0, persistent connections) against the be
 `bench_spine_mood` on the app's database server (the embedded one when DATABASE_URL is unset;
 created, migrated and filled with 1,000,000 visits by bench/common.py if absent; never the
 development database), with bench/settings.py adding
-baseline views: a trivial one, and one that saves one row in one transaction (also behind a
-permission check). wrk then drives 20 concurrent signed-in clinicians at each, in interleaved
+baseline views: a trivial one, one that saves one row in one transaction (also behind a
+permission check), and one that saves nine. wrk then drives 20 concurrent signed-in clinicians at each, in interleaved
 rounds:
 
   trivial          GET  /bench/ok/              session + sign-in check, no other query
   one-row          POST /bench/one-row/         + CSRF, one INSERT in one transaction
   one-row-checked  POST /bench/one-row-checked/ the same behind @permission_required, which
                                                 every view of the app has (for information)
+  nine-rows        POST /bench/nine-rows/       nine INSERTs in one transaction: about the
+                                                submit's extra statements at raw-SQL cost,
+                                                without ORM or form (for information)
   submit           POST /patients/<id>/visits/new/  the screening form: permission, patient,
                                                 validate, classify, visit, flags, audit, a
                                                 fresh submission id each time
+
+Beside latency, each run reads from /proc the CPU time gunicorn's and PostgreSQL's processes
+spent per request (the machine's two cores are the limit), and the script times the screening
+form's bind and validation alone: together they show where a submit's time goes.
 
 Targets (DESIGN.md): submit throughput at least half the one-row view's, submit p95 under
 100 ms, and no errors (a refused connection, a 4xx/5xx, or a submit that is not a redirect to
@@ -36,6 +43,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -164,7 +172,7 @@ function request()
   end
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   local token = "&csrfmiddlewaretoken=" .. session[2]
-  if mode == "one-row" or mode == "one-row-checked" then
+  if mode ~= "submit" then
     return wrk.format("POST", "/bench/" .. mode .. "/", headers, "note=bench" .. token)
   end
   local body = bodies[math.random(#bodies)]:gsub("__SUBMISSION__", submission()) .. token
@@ -261,6 +269,42 @@ def run_wrk(script: str, seconds: int, connections: int) -> dict[str, int]:
     return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time used so far by gunicorn's processes and by PostgreSQL's (Linux /proc; the
+    database's is 0 when DATABASE_URL points at another machine)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"app": 0.0, "db": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+            name, fields = (entry / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue  # it ended meanwhile
+        kind = "app" if b"gunicorn" in command else "db" if name.endswith("(postgres") else None
+        if kind is not None:
+            utime, stime = fields.split()[11:13]
+            used[kind] += (int(utime) + int(stime)) / tick
+    return used
+
+
+def form_cpu_ms(bodies: list[str], patient_id: int, repeat: int = 500) -> float:
+    """CPU per bind and validation of the screening form alone (no database work)."""
+    from django.http import QueryDict
+
+    from patients.models import Patient
+    from screening.forms import ScreeningForm
+
+    patient = Patient.objects.get(pk=patient_id)
+    data = [QueryDict(body.replace("__SUBMISSION__", str(uuid.uuid4()))) for body in bodies]
+    started = time.process_time()
+    for n in range(repeat):
+        if not ScreeningForm(data[n % len(data)], patient=patient).is_valid():
+            sys.exit("a benchmark answer set no longer validates")
+    return (time.process_time() - started) / repeat * 1000
+
+
 def bench_visits(patient_ids: list[int]) -> int:
     """How many visits the benchmark's patients have."""
     from screening.models import Visit
@@ -276,6 +320,8 @@ def summarize(rounds: list[dict[str, int]]) -> dict[str, float]:
         "p95": statistics.median(raw["p95_us"] for raw in rounds) / 1000,
         "p99": statistics.median(raw["p99_us"] for raw in rounds) / 1000,
         "errors": sum(raw["errors"] + raw["unexpected"] for raw in rounds),
+        "app_cpu": statistics.median(raw["app_cpu_us"] for raw in rounds) / 1000,
+        "db_cpu": statistics.median(raw["db_cpu_us"] for raw in rounds) / 1000,
     }
 
 
@@ -295,7 +341,13 @@ def main() -> int:
 
     visits_before = bench_visits(patient_ids)
     gunicorn = start_gunicorn(url)
-    modes = {"trivial": 200, "one-row": 200, "one-row-checked": 200, "submit": 302}
+    modes = {
+        "trivial": 200,
+        "one-row": 200,
+        "one-row-checked": 200,
+        "nine-rows": 200,
+        "submit": 302,
+    }
     runs: dict[str, list[dict[str, int]]] = {mode: [] for mode in modes}
     submits = 0
     try:
@@ -306,11 +358,18 @@ def main() -> int:
         for mode, script in scripts.items():
             warm = run_wrk(script, 2, args.connections)  # connections, caches, imports
             submits += warm["requests"] if mode == "submit" else 0
-        # Rounds interleave the three views, so a neighbour's load on the machine hits all
-        # three alike; each figure is the median over the rounds.
+        # Rounds interleave the views, so a neighbour's load on the machine hits them all
+        # alike; each figure is the median over the rounds.
         for _ in range(args.rounds):
             for mode, script in scripts.items():
-                runs[mode].append(run_wrk(script, args.seconds, args.connections))
+                before = cpu_seconds()
+                raw = run_wrk(script, args.seconds, args.connections)
+                after = cpu_seconds()
+                for kind in after:  # CPU microseconds per request
+                    raw[f"{kind}_cpu_us"] = int(
+                        (after[kind] - before[kind]) * 1e6 / raw["requests"]
+                    )
+                runs[mode].append(raw)
         submits += sum(raw["requests"] for raw in runs["submit"])
     finally:
         gunicorn.send_signal(signal.SIGTERM)
@@ -322,16 +381,21 @@ def main() -> int:
         f"\n{args.connections} concurrent clients; median of {args.rounds} interleaved "
         f"{args.seconds} s runs per view; gunicorn 2 sync workers"
     )
-    print(f"{'view':<17}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{'view':<17}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
+        f"{'CPU ms/request: app':>22}{'db':>6}"
+    )
     for mode, row in results.items():
         print(
             f"{mode:<17}{row['rps']:>9.0f}{row['p50']:>9.1f}{row['p95']:>9.1f}"
-            f"{row['p99']:>9.1f}{row['errors']:>8.0f}"
+            f"{row['p99']:>9.1f}{row['errors']:>8.0f}{row['app_cpu']:>22.2f}{row['db_cpu']:>6.2f}"
         )
+    print(f"screening form bind + validate alone: {form_cpu_ms(bodies, patient_ids[0]):.2f} ms CPU")
     submit, one_row = results["submit"], results["one-row"]
     ratio = submit["rps"] / one_row["rps"]
-    checked = submit["rps"] / results["one-row-checked"]["rps"]
-    print(f"submit/one-row-checked throughput {checked:.2f} (for information)")
+    for baseline in ("one-row-checked", "nine-rows"):
+        share = submit["rps"] / results[baseline]["rps"]
+        print(f"submit/{baseline} throughput {share:.2f} (for information)")
     checks = [
         (f"submit/one-row throughput {ratio:.2f} >= {TARGET_RATIO}", ratio >= TARGET_RATIO),
         (

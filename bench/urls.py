@@ -1,4 +1,4 @@
-"""The app's URLs plus two baselines that exist only in the benchmark (bench/bench_screening.py).
+"""The app's URLs plus the baselines that exist only in the benchmark (bench/bench_screening.py).
 
 Both baselines sit behind the same middleware as the app (session, sign-in, CSRF, CSP, axes), so
 the difference to the screening submit is the submit's own work.
@@ -18,14 +18,27 @@ def ok(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+def _save_rows(request: HttpRequest, count: int) -> HttpResponse:
+    with transaction.atomic(durable=True), connection.cursor() as cursor:
+        for _ in range(count):
+            cursor.execute(
+                "INSERT INTO bench_one_row (note) VALUES (%s)", [request.POST.get("note", "")]
+            )
+    return HttpResponse("saved", content_type="text/plain")
+
+
 @require_POST
 def one_row(request: HttpRequest) -> HttpResponse:
     """The floor any durable write pays: one row saved in one transaction."""
-    with transaction.atomic(durable=True), connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO bench_one_row (note) VALUES (%s)", [request.POST.get("note", "")]
-        )
-    return HttpResponse("saved", content_type="text/plain")
+    return _save_rows(request, 1)
+
+
+@require_POST
+def nine_rows(request: HttpRequest) -> HttpResponse:
+    """About as many statements as a submit makes beyond the one-row view's (permissions,
+    patient, lock, resubmission check, visit, flag lock, flags, events, audit), at raw-SQL cost:
+    what they cost without the ORM and the form (for information)."""
+    return _save_rows(request, 9)
 
 
 @permission_required("screening.add_visit", raise_exception=True)
@@ -39,5 +52,6 @@ urlpatterns = [
     path("bench/ok/", ok, name="bench_ok"),
     path("bench/one-row/", one_row, name="bench_one_row"),
     path("bench/one-row-checked/", one_row_checked, name="bench_one_row_checked"),
+    path("bench/nine-rows/", nine_rows, name="bench_nine_rows"),
     *app_urlpatterns,
 ]
