@@ -25,7 +25,6 @@ class PatientSearchForm(forms.Form):
         error_messages={"required": "Enter an MRN, a name or a date of birth to search."},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )
-    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
 
 
 class PatientForm(forms.ModelForm):

@@ -11,17 +11,29 @@ from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
 from patients.services import open_patient_record, register_patient, search_patients
 
+SEARCH_KEY = "patient_search"
+
 
 @permission_required("patients.view_patient", raise_exception=True)
 def search(request: HttpRequest) -> HttpResponse:
-    # POST, and the results render in its response: a name or date of birth in a query string
-    # would end up in server and proxy logs.
-    form = PatientSearchForm(request.POST or None)
+    # The search text is POSTed and kept in the session, never put in a URL (server and proxy
+    # logs, browser history). The results show on the GET that follows, so reload and the back
+    # button work; result pages are ?page=N.
+    form = PatientSearchForm(initial={"q": request.session.get(SEARCH_KEY, "")})
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(SEARCH_KEY, None)
+            return redirect("patients:search")
+        form = PatientSearchForm(request.POST)
+        if form.is_valid():
+            request.session[SEARCH_KEY] = form.cleaned_data["q"]
+            return redirect("patients:search")
     results = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "GET" and request.session.get(SEARCH_KEY):
+        page = request.GET.get("page", "1")
         results = search_patients(
-            query=form.cleaned_data["q"],
-            page_number=form.cleaned_data["page"] or 1,
+            query=request.session[SEARCH_KEY],
+            page_number=int(page) if page.isdigit() else 1,
             actor=Actor.from_request(request),
         )
     context = {"form": form, "results": results, "nav": "patients"}

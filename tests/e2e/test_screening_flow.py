@@ -159,6 +159,29 @@ def test_clinician_registers_and_screens_a_patient_to_a_positive_result_on_the_d
     ]
 
 
+def test_search_results_come_back_with_the_back_button_and_no_name_in_the_url(
+    clinician_page: Page, live_server: Any
+):
+    new_patient(given_name="Ada", family_name="Okafor")
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/")
+    page.get_by_label("Find a patient").fill("okafor")
+    page.get_by_role("button", name="Search").click()
+    result = page.get_by_role("link", name="Okafor, Ada")
+    expect(result).to_be_visible()
+    assert "okafor" not in page.url.lower()
+
+    result.click()
+    expect(page.get_by_role("heading", name="Okafor, Ada")).to_be_visible()
+    page.go_back()
+    expect(result).to_be_visible()  # no "confirm form resubmission" page
+    assert_no_serious_axe_violations(page)
+
+    page.get_by_role("button", name="Clear search").click()
+    expect(result).to_have_count(0)
+    expect(page.get_by_label("Find a patient")).to_have_value("")
+
+
 def test_clinician_screens_a_positive_result_on_the_anhedonia_path(
     clinician_page: Page, live_server: Any
 ):

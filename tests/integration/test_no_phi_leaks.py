@@ -151,7 +151,8 @@ def _visit_form(answers: dict[str, Any]) -> dict[str, str]:
 def clinician_flows(browser: Browser, on_commit: Any) -> Patient:
     browser.get(reverse("patients:search"))
     for query in (FAMILY, GIVEN.lower(), MRN, BORN):
-        assert browser.post(reverse("patients:search"), {"q": query}).status_code == 200
+        assert browser.post(reverse("patients:search"), {"q": query}).status_code == 302
+        assert browser.get(reverse("patients:search")).status_code == 200  # the results
     browser.get(reverse("patients:new"))
     registration = {
         "mrn": MRN,
@@ -167,6 +168,7 @@ def clinician_flows(browser: Browser, on_commit: Any) -> Patient:
     assert browser.post(reverse("patients:new"), registration).status_code == 302
     patient = Patient.objects.get(mrn=MRN)
     browser.post(reverse("patients:search"), {"q": MRN})
+    browser.get(reverse("patients:search"), page="1")
     browser.get(reverse("patients:detail", args=[patient.pk]))
     visit_url = reverse("screening:visit_new", args=[patient.pk])
     browser.get(visit_url)

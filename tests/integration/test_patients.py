@@ -33,8 +33,10 @@ def jose(clinician):
 
 
 def search(client: Any, query: str, page: int | None = None) -> str:
-    data = {"q": query} | ({"page": str(page)} if page else {})
-    response = client.post(SEARCH, data)
+    """Post the search, then follow the redirect as a browser does; the page of results."""
+    posted = client.post(SEARCH, {"q": query})
+    assert (posted.status_code, posted.url) == (302, SEARCH)
+    response = client.get(SEARCH, {"page": str(page)} if page else {})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -97,6 +99,40 @@ def test_a_query_string_search_shows_no_patients(signed_in, jose):
 
 
 @pytest.mark.django_db
+def test_results_show_again_without_the_search_text_in_any_url_when_reloaded(signed_in, jose):
+    search(signed_in, "Núñez")
+
+    reloaded = signed_in.get(SEARCH)
+
+    assert "1 patient matches" in reloaded.content.decode()
+    assert 'value="Núñez"' in reloaded.content.decode()  # the box shows the current search
+    assert Audit.objects.filter(action=AuditAction.PATIENT_SEARCH).count() == 2  # each showing
+
+
+@pytest.mark.django_db
+def test_search_is_forgotten_when_cleared(signed_in, jose):
+    search(signed_in, "Núñez")
+
+    cleared = signed_in.post(SEARCH, {"q": "Núñez", "clear": "1"})
+    after = signed_in.get(SEARCH).content.decode()
+
+    assert cleared.url == SEARCH
+    assert "Núñez" not in after
+    assert "Search by medical record number" in after
+
+
+@pytest.mark.django_db
+def test_an_empty_search_is_refused_and_keeps_the_previous_one(signed_in, jose):
+    search(signed_in, "Núñez")
+
+    refused = signed_in.post(SEARCH, {"q": " "})
+
+    assert refused.status_code == 200
+    assert "Enter an MRN, a name or a date of birth to search." in refused.content.decode()
+    assert "1 patient matches" in signed_in.get(SEARCH).content.decode()
+
+
+@pytest.mark.django_db
 def test_results_come_25_to_a_page_when_many_patients_match(signed_in, clinician):
     for number in range(30):
         PatientFactory(given_name=f"Sam{number:02d}", family_name="Smith", created_by=clinician)
@@ -109,7 +145,7 @@ def test_results_come_25_to_a_page_when_many_patients_match(signed_in, clinician
     assert "Page 1 of 2" in first
     assert second.count("Smith, Sam") == 5
     assert "Smith, Sam29" in second
-    assert "Previous page" in second
+    assert 'href="?page=1">Previous page' in second
 
 
 @pytest.mark.django_db
