@@ -118,6 +118,16 @@ class ReleaseForm(FlagActionForm):
     action, button, button_class = "release", "Release", "btn-outline-secondary"
 
 
+class TakeOverForm(FlagActionForm):
+    action, button, button_class = "take_over", "Take over this case", "btn-outline-warning"
+    reason = forms.CharField(
+        label="Reason for taking over (the current reviewer will see it in the history)",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter the reason for taking over this case."},
+    )
+
+
 class NoteForm(FlagActionForm):
     action, button, button_class = "note", "Add note", "btn-outline-primary"
     note = forms.CharField(
@@ -171,7 +181,15 @@ class ReopenForm(FlagActionForm):
 
 ACTION_FORMS: dict[str, type[FlagActionForm]] = {
     form.action: form
-    for form in (ClaimForm, ReleaseForm, NoteForm, ResolveForm, DismissForm, ReopenForm)
+    for form in (
+        ClaimForm,
+        ReleaseForm,
+        TakeOverForm,
+        NoteForm,
+        ResolveForm,
+        DismissForm,
+        ReopenForm,
+    )
 }
 
 
@@ -185,7 +203,7 @@ def action_forms(
     elif flag.status == FlagStatus.IN_REVIEW and holder == user.pk:
         actions = ["resolve", "note", "dismiss", "release"]
     elif flag.status == FlagStatus.IN_REVIEW:
-        actions = ["note"]  # someone else holds it: claiming or closing would be refused
+        actions = ["note", "take_over"]  # someone else holds it: claiming would be refused
     else:
         actions = ["claim", "resolve", "note", "dismiss"]
     return [

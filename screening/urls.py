@@ -17,6 +17,12 @@ urlpatterns = [
     path(
         "review/<int:pk>/release/", review.flag_action, {"action": "release"}, name="flag_release"
     ),
+    path(
+        "review/<int:pk>/take-over/",
+        review.flag_action,
+        {"action": "take_over"},
+        name="flag_take_over",
+    ),
     path("review/<int:pk>/note/", review.flag_action, {"action": "note"}, name="flag_note"),
     path(
         "review/<int:pk>/resolve/", review.flag_action, {"action": "resolve"}, name="flag_resolve"

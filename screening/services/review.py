@@ -50,15 +50,21 @@ def _locked_flag(flag_id: int) -> Flag:
         raise FlagActionError("This case does not exist.") from None
 
 
+def _closed_error(flag: Flag) -> FlagActionError:
+    when = timezone.localtime(flag.resolved_at).strftime("%Y-%m-%d %H:%M")
+    verb = "dismissed" if flag.outcome == FlagOutcome.DISMISSED else "resolved"
+    by = f" by {person(flag.resolved_by)}" if flag.resolved_by else ""
+    return FlagActionError(f"This case was already {verb}{by} on {when}; reopen it first.")
+
+
 def _holder_error(flag: Flag, actor: Actor) -> FlagActionError | None:
     """Why `actor` may not work the flag now (someone else holds it, or it is closed), or None."""
     if flag.status == FlagStatus.RESOLVED:
-        when = timezone.localtime(flag.resolved_at).strftime("%Y-%m-%d %H:%M")
-        verb = "dismissed" if flag.outcome == FlagOutcome.DISMISSED else "resolved"
-        by = f" by {person(flag.resolved_by)}" if flag.resolved_by else ""
-        return FlagActionError(f"This case was already {verb}{by} on {when}; reopen it first.")
+        return _closed_error(flag)
     if flag.status == FlagStatus.IN_REVIEW and flag.assignee_id != actor.user.pk:
-        return FlagActionError(f"{person(flag.assignee)} has this case; ask them to release it.")
+        return FlagActionError(
+            f"{person(flag.assignee)} has this case; ask them to release it, or take it over."
+        )
     return None
 
 
@@ -114,6 +120,25 @@ def release_flag(*, flag_id: int, actor: Actor) -> Flag:
     flag.assignee = None
     flag.save(update_fields=["status", "assignee", "updated_at"])
     _record(flag, actor, FlagEventAction.RELEASED)
+    return flag
+
+
+@transaction.atomic(durable=True)
+def take_over_flag(*, flag_id: int, actor: Actor, reason: str) -> Flag:
+    """A case another reviewer holds passes to the actor, the reason in its history: the holder
+    may be away, and a safety case cannot wait for them."""
+    reason = _required(reason, "the reason for taking over this case")
+    flag = _locked_flag(flag_id)
+    if flag.status == FlagStatus.RESOLVED:
+        raise _closed_error(flag)
+    if flag.status == FlagStatus.OPEN:
+        raise FlagActionError("Nobody holds this case; claim it instead.")
+    if flag.assignee_id == actor.user.pk:
+        raise FlagActionError("You already have this case.")
+    note = f"Taken over from {person(flag.assignee)}: {reason}"
+    flag.assignee = actor.user
+    flag.save(update_fields=["assignee", "updated_at"])
+    _record(flag, actor, FlagEventAction.CLAIMED, note=note)
     return flag
 
 

@@ -15,6 +15,7 @@ from screening.services import review as services
 SERVICES = {
     "claim": services.claim_flag,
     "release": services.release_flag,
+    "take_over": services.take_over_flag,
     "note": services.add_flag_note,
     "resolve": services.resolve_flag,
     "dismiss": services.dismiss_flag,
@@ -23,6 +24,7 @@ SERVICES = {
 DONE = {
     "claim": "You have claimed this case.",
     "release": "You have released this case; it is open for anyone.",
+    "take_over": "You have taken over this case; its history names the reviewer who had it.",
     "note": "Note added to the case history.",
     "resolve": "Case resolved.",
     "dismiss": "Case dismissed.",
@@ -71,7 +73,8 @@ def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @permission_required(("screening.review_flag", "screening.change_flag"), raise_exception=True)
 def flag_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One case action (claim, release, note, resolve, dismiss, reopen), POST/redirect/GET."""
+    """One case action (claim, release, take over, note, resolve, dismiss, reopen), as
+    POST/redirect/GET."""
     form = ACTION_FORMS[action](request.POST, flag_id=pk)
     if not form.is_valid():  # show the case again, the errors beside the answers as typed
         case = _case(pk)

@@ -1,4 +1,4 @@
-"""The case page and its actions: claim, release, note, resolve, dismiss, reopen."""
+"""The case page and its actions: claim, release, take over, note, resolve, dismiss, reopen."""
 
 import datetime as dt
 
@@ -144,7 +144,10 @@ def test_claim_is_refused_naming_the_holder_when_a_colleague_has_it(signed_in, c
     flag = FlagFactory(status=FlagStatus.IN_REVIEW, assignee=colleague)
     response = signed_in.post(case_url(flag, "claim"), follow=True)
 
-    assert "Casey Colleague (colleague) has this case; ask them to release it." in shown(response)
+    assert (
+        "Casey Colleague (colleague) has this case; ask them to release it, or take it over."
+        in shown(response)
+    )
     flag.refresh_from_db()
     assert flag.assignee == colleague
     assert events(flag) == []
@@ -162,9 +165,86 @@ def test_release_reopens_the_case_for_anyone_when_the_holder_releases(signed_in,
 def test_release_is_refused_when_someone_else_holds_the_case(signed_in, colleague):
     flag = FlagFactory(status=FlagStatus.IN_REVIEW, assignee=colleague)
     response = signed_in.post(case_url(flag, "release"), follow=True)
-    assert "Casey Colleague (colleague) has this case; ask them to release it." in shown(response)
+    assert (
+        "Casey Colleague (colleague) has this case; ask them to release it, or take it over."
+        in shown(response)
+    )
     flag.refresh_from_db()
     assert flag.assignee == colleague
+
+
+def test_take_over_passes_the_case_with_its_reason_when_a_colleague_holds_it(
+    signed_in, reviewer, colleague
+):
+    flag = FlagFactory(kind=FlagKind.SAFETY, status=FlagStatus.IN_REVIEW, assignee=colleague)
+
+    response = signed_in.post(
+        case_url(flag, "take_over"), {"take_over-reason": "Casey is off sick today"}, follow=True
+    )
+
+    flag.refresh_from_db()
+    assert (flag.status, flag.assignee) == (FlagStatus.IN_REVIEW, reviewer)
+    event = FlagEvent.objects.get(flag=flag)
+    assert (event.action, event.actor) == ("claimed", reviewer)
+    assert event.note == "Taken over from Casey Colleague (colleague): Casey is off sick today"
+    audit = Audit.objects.get(action=AuditAction.FLAG_ACTION)
+    assert audit.detail == {"action": "claimed", "flag": flag.pk}  # the reason stays in the case
+    page = response.content.decode()
+    assert "You have taken over this case" in page
+    assert "Taken over from Casey Colleague (colleague): Casey is off sick today" in page
+    assert 'id="resolve-form"' in page  # now theirs to close
+
+
+def test_take_over_needs_a_reason_and_changes_nothing_without_one(signed_in, colleague):
+    flag = FlagFactory(status=FlagStatus.IN_REVIEW, assignee=colleague)
+
+    response = signed_in.post(case_url(flag, "take_over"), {"take_over-reason": "  "})
+
+    assert response.status_code == 200
+    assert "Enter the reason for taking over this case." in response.content.decode()
+    flag.refresh_from_db()
+    assert flag.assignee == colleague
+    assert events(flag) == []
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("open", "Nobody holds this case; claim it instead."),
+        ("mine", "You already have this case."),
+        ("resolved", "This case was already resolved by Casey Colleague (colleague)"),
+    ],
+)
+def test_take_over_is_refused_when_no_colleague_holds_the_case(
+    signed_in, reviewer, resolved_flag, state, message
+):
+    flag = {
+        "open": lambda: FlagFactory(),
+        "mine": lambda: FlagFactory(status=FlagStatus.IN_REVIEW, assignee=reviewer),
+        "resolved": lambda: resolved_flag,
+    }[state]()
+    before = (flag.status, flag.assignee_id)
+
+    response = signed_in.post(
+        case_url(flag, "take_over"), {"take_over-reason": "covering"}, follow=True
+    )
+
+    assert any(text.startswith(message) for text in shown(response))
+    flag.refresh_from_db()
+    assert (flag.status, flag.assignee_id) == before
+    assert events(flag) == []
+
+
+def test_case_page_offers_take_over_only_when_a_colleague_holds_the_case(
+    signed_in, reviewer, colleague
+):
+    held = FlagFactory(status=FlagStatus.IN_REVIEW, assignee=colleague)
+    mine = FlagFactory(status=FlagStatus.IN_REVIEW, assignee=reviewer)
+    unclaimed = FlagFactory()
+
+    assert 'id="take_over-form"' in signed_in.get(case_url(held)).content.decode()
+    assert 'id="take_over-form"' not in signed_in.get(case_url(mine)).content.decode()
+    assert 'id="take_over-form"' not in signed_in.get(case_url(unclaimed)).content.decode()
 
 
 def test_note_joins_the_history_when_entered(signed_in):
@@ -312,14 +392,14 @@ def test_reopen_is_refused_when_the_case_is_not_resolved(signed_in):
     assert "This case is not resolved, so it cannot be reopened." in shown(response)
 
 
-def test_holder_of_another_case_sees_only_the_note_action_when_a_colleague_has_it(
-    signed_in, colleague
-):
+def test_reviewer_sees_only_note_and_take_over_when_a_colleague_has_the_case(signed_in, colleague):
     flag = FlagFactory(status=FlagStatus.IN_REVIEW, assignee=colleague)
     page = signed_in.get(case_url(flag)).content.decode()
-    assert "Casey Colleague has this case; you can add a note." in page
+    assert "Casey Colleague has this case. You can add a note, or take the case over" in page
     assert 'value="Claim this case"' not in page
+    assert 'value="Resolve"' not in page
     assert 'value="Add note"' in page
+    assert 'value="Take over this case"' in page
 
 
 def test_clinician_gets_403_when_posting_an_action(client, clinician):

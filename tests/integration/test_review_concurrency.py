@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from audit.services import Actor
 from screening.models import Flag, FlagEvent, FlagOutcome, FlagStatus
-from screening.services.review import FlagActionError, claim_flag, reopen_flag, resolve_flag
+from screening.services.review import (
+    FlagActionError,
+    claim_flag,
+    reopen_flag,
+    resolve_flag,
+    take_over_flag,
+)
 from screening.services.visits import record_visit
 from tests.conftest import make_user
 from tests.factories import ANSWERS, FlagFactory, VisitFactory
@@ -63,11 +69,41 @@ def test_exactly_one_claim_wins_when_two_reviewers_claim_at_once(two_reviewers):
     assert outcomes[winner.username] == "ok"
     assert outcomes[loser.username] == (
         f"{winner.first_name} {winner.last_name} ({winner.username}) has this case; "
-        "ask them to release it."
+        "ask them to release it, or take it over."
     )
     assert flag.status == FlagStatus.IN_REVIEW
     claims = FlagEvent.objects.filter(flag=flag, action="claimed")
     assert list(claims.values_list("actor", flat=True)) == [winner.pk]
+
+
+def test_holder_closing_and_a_colleague_taking_over_at_once_leave_one_consistent_outcome(
+    two_reviewers,
+):
+    holder, colleague = two_reviewers
+    flag = FlagFactory(status=FlagStatus.IN_REVIEW, assignee=holder)
+
+    def act(user: Any) -> None:
+        if user == holder:
+            resolve_flag(
+                flag_id=flag.pk, actor=Actor(user), outcome=FlagOutcome.NOT_PRESENT, note="ok"
+            )
+        else:
+            take_over_flag(flag_id=flag.pk, actor=Actor(user), reason="covering")
+
+    outcomes = race(act, two_reviewers)
+
+    flag.refresh_from_db()
+    done = [user.username for user in two_reviewers if outcomes[user.username] == "ok"]
+    assert len(done) == 1
+    if done == [holder.username]:  # resolved first: the take-over found it closed
+        assert flag.status == FlagStatus.RESOLVED
+        assert outcomes[colleague.username].startswith("This case was already resolved")
+    else:  # taken over first: the old holder may no longer close it
+        assert (flag.status, flag.assignee) == (FlagStatus.IN_REVIEW, colleague)
+        assert outcomes[holder.username] == (
+            "Ben Brown (ben) has this case; ask them to release it, or take it over."
+        )
+    assert FlagEvent.objects.filter(flag=flag).count() == 1
 
 
 def test_exactly_one_resolution_wins_when_two_reviewers_resolve_at_once(two_reviewers):

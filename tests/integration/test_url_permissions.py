@@ -38,6 +38,7 @@ PAGES: dict[str, str] = {
 POST_ONLY: dict[str, str] = {
     "screening:flag_claim": "reviewer",
     "screening:flag_release": "reviewer",
+    "screening:flag_take_over": "reviewer",
     "screening:flag_note": "reviewer",
     "screening:flag_resolve": "reviewer",
     "screening:flag_dismiss": "reviewer",
