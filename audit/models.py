@@ -65,6 +65,9 @@ class Audit(models.Model):
             # "who accessed this patient" on the patient page and the audit filter by MRN
             models.Index(fields=["patient", "-at"], name="audit_patient_at"),
             models.Index(fields=["actor", "-at"], name="audit_actor_at"),
+            # the audit filter by username: the name as typed or held then (failed sign-ins,
+            # renamed users), ORed with the actor link above
+            models.Index(fields=["username", "-at"], name="audit_username_at"),
             models.Index(fields=["action", "-at"], name="audit_action_at"),
         ]
         constraints = [
