@@ -10,7 +10,8 @@ from django.shortcuts import redirect
 
 LAST_SEEN_KEY = "last_seen"
 SIGNED_OUT_REASON_KEY = "signed_out_reason"
-# Refresh the stamp at most this often, so most requests do not write the session row.
+# Refresh the stamp at most this often (a quarter of a short limit), so most requests do not
+# write the session row.
 _TOUCH_EVERY_SECONDS = 30
 
 
@@ -27,6 +28,7 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 request.session[SIGNED_OUT_REASON_KEY] = "idle"
                 return redirect(settings.LOGIN_URL)
-            if now - last_seen >= _TOUCH_EVERY_SECONDS or LAST_SEEN_KEY not in request.session:
+            touch_every = min(_TOUCH_EVERY_SECONDS, settings.IDLE_TIMEOUT_MINUTES * 15)
+            if now - last_seen >= touch_every or LAST_SEEN_KEY not in request.session:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/otp/", views.login_otp, name="login_otp"),
     path("login/otp/enrol/", views.login_otp_enrol, name="login_otp_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("keepalive/", views.keepalive, name="keepalive"),
     path("password/", views.password_change, name="password_change"),
     path("two-factor/", views.two_factor, name="two_factor"),
     path("two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),

@@ -291,6 +291,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("patients:search")
 
 
+@require_POST
+@never_cache
+def keepalive(request: HttpRequest) -> HttpResponse:
+    """Input on a page that makes no request (a long form being typed) counts as activity: the
+    browser posts here now and then, and IdleTimeoutMiddleware refreshed the session on the way
+    in. A session already idle too long was ended there instead (a redirect to sign-in)."""
+    return HttpResponse(status=204)
+
+
 @login_not_required
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -62,3 +62,55 @@ def test_browser_check_catches_a_content_security_policy_violation(
         )
     assert any("Content Security Policy" in e for e in page_errors), page_errors
     page_errors.clear()
+
+
+KEEPALIVE = "**/accounts/keepalive/"
+MINUTE = 60_000  # ms
+
+
+def test_typing_keeps_the_session_alive_where_no_request_would(page: Page, sign_in, live_server):
+    """A clinician typing a long form for 20 minutes, one key every 50 s: the page tells the
+    server about the input, so the 15-minute idle limit follows the person, not the requests.
+    The browser's clock is Playwright's; tests/integration/test_sign_in.py checks that a
+    keep-alive refreshes the server's idle stamp."""
+    make_user("slow_typist", "clinician")
+    page.clock.install()
+    sign_in("slow_typist")
+    page.goto(f"{live_server.url}/patients/new/")
+    page.get_by_label("Given name").fill("Typed")
+    pings = []
+    page.on("request", lambda request: pings.append(request) if "keepalive" in request.url else 0)
+
+    for _ in range(24):
+        page.clock.run_for(50_000)
+        page.get_by_label("Family name").press("Shift")
+
+    expect(page.get_by_role("heading", name="Register a patient")).to_be_visible()
+    expect(page.get_by_label("Given name")).to_have_value("Typed")  # never reloaded
+    assert len(pings) == 12, len(pings)  # at most one a minute: every other key, 100 s apart
+    assert {ping.method for ping in pings} == {"POST"}
+    assert pings[-1].response().status == 204
+
+
+def test_idle_page_warns_then_signs_out_unless_the_person_stays(page: Page, sign_in, live_server):
+    make_user("wanderer", "clinician")
+    page.clock.install()
+    sign_in("wanderer")
+    page.goto(f"{live_server.url}/patients/new/")
+    warning = page.get_by_role("alert").filter(has_text="You will be signed out")
+    expect(warning).to_be_hidden()
+
+    page.clock.run_for(14 * MINUTE)
+    expect(warning).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    with page.expect_request(KEEPALIVE) as kept:
+        page.get_by_role("button", name="Stay signed in").click()
+    assert kept.value.response().status == 204
+    expect(warning).to_be_hidden()
+
+    page.clock.run_for(14 * MINUTE)
+    expect(page).to_have_url(f"{live_server.url}/patients/new/")  # warned again, not yet out
+    page.clock.run_for(MINUTE + 10_000)
+    # The page leaves the form for the start page; in real time the server would have ended
+    # the session there (tests/integration/test_sign_in.py); here only the browser's clock ran.
+    expect(page).to_have_url(f"{live_server.url}/patients/")

@@ -72,6 +72,32 @@ def test_idle_session_ends_and_the_sign_in_page_says_why(client, clinician, sett
 
 
 @pytest.mark.django_db
+def test_keepalive_refreshes_the_idle_stamp_when_the_person_is_typing(client, clinician):
+    client.force_login(clinician)
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - 10 * 60
+    session.save()
+
+    response = client.post(reverse("keepalive"))
+
+    assert response.status_code == 204
+    assert time.time() - client.session[LAST_SEEN_KEY] < 5
+
+
+@pytest.mark.django_db
+def test_keepalive_after_the_idle_limit_ends_the_session(client, clinician, settings):
+    client.force_login(clinician)
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - settings.IDLE_TIMEOUT_MINUTES * 60 - 5
+    session.save()
+
+    response = client.post(reverse("keepalive"))
+
+    assert (response.status_code, response["Location"]) == (302, reverse("login"))
+    assert Audit.objects.filter(action=AuditAction.IDLE_SIGN_OUT, actor=clinician).exists()
+
+
+@pytest.mark.django_db
 def test_active_session_continues_within_the_idle_limit(client, clinician):
     client.force_login(clinician)
     session = client.session

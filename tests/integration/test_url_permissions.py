@@ -50,6 +50,8 @@ POST_ONLY: dict[str, str] = {
 }
 # Any signed-in person, whatever their role (their own password).
 SIGNED_IN = {"password_change"}
+# POST only, for anyone signed in (the browser's keep-alive while a person types).
+SIGNED_IN_POST = {"keepalive"}
 # Open without sign-in by design (the OTP steps redirect to sign-in without a password step).
 PUBLIC = {"login", "logout", "healthz", "login_otp", "login_otp_enrol"}
 # Query strings a page needs to answer 200 (filters; never patient data).
@@ -72,7 +74,7 @@ def _names(patterns: list[Any], namespace: str = "") -> list[tuple[str, URLPatte
 
 def test_every_url_is_classified():
     names = {name for name, _ in _names(get_resolver().url_patterns)}
-    unlisted = names - set(PAGES) - set(POST_ONLY) - SIGNED_IN - PUBLIC
+    unlisted = names - set(PAGES) - set(POST_ONLY) - SIGNED_IN - SIGNED_IN_POST - PUBLIC
     assert unlisted == set(), f"add these URLs to the permission walk: {sorted(unlisted)}"
 
 
@@ -112,6 +114,16 @@ def test_signed_in_pages_open_for_anyone_signed_in_and_no_one_else(client, url_f
     assert client.get(url)["Location"].startswith("/accounts/login/?next=")
     client.force_login(make_user("no_role_walker", None))
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(SIGNED_IN_POST))
+def test_signed_in_actions_answer_anyone_signed_in_and_no_one_else(client, url_for, name):
+    url = url_for(name)
+    assert client.post(url)["Location"].startswith("/accounts/login/?next=")
+    client.force_login(make_user("no_role_poster", None))
+    assert client.post(url).status_code == 204
+    assert client.get(url).status_code == 405
 
 
 @pytest.mark.django_db
