@@ -1,6 +1,7 @@
 """Sign-in, lockout, idle sign-out and sign-out, each leaving its audit row."""
 
 import time
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
@@ -55,12 +56,17 @@ def test_four_failures_do_not_lock_the_account(client, clinician):
     assert _login(client, clinician.username, TEST_PASSWORD).status_code == 302
 
 
+def last_seen(client: Any, *, seconds_ago: float) -> None:
+    """Backdate the session's last activity, as if the person had been away that long."""
+    session = client.session
+    session[LAST_SEEN_KEY] = time.time() - seconds_ago
+    session.save()
+
+
 @pytest.mark.django_db
 def test_idle_session_ends_and_the_sign_in_page_says_why(client, clinician, settings):
     client.force_login(clinician)
-    session = client.session
-    session[LAST_SEEN_KEY] = time.time() - settings.IDLE_TIMEOUT_MINUTES * 60 - 5
-    session.save()
+    last_seen(client, seconds_ago=settings.IDLE_TIMEOUT_MINUTES * 60 + 5)
     response = client.get(reverse("patients:search"))
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
@@ -74,9 +80,7 @@ def test_idle_session_ends_and_the_sign_in_page_says_why(client, clinician, sett
 @pytest.mark.django_db
 def test_keepalive_refreshes_the_idle_stamp_when_the_person_is_typing(client, clinician):
     client.force_login(clinician)
-    session = client.session
-    session[LAST_SEEN_KEY] = time.time() - 10 * 60
-    session.save()
+    last_seen(client, seconds_ago=10 * 60)
 
     response = client.post(reverse("keepalive"))
 
@@ -87,9 +91,7 @@ def test_keepalive_refreshes_the_idle_stamp_when_the_person_is_typing(client, cl
 @pytest.mark.django_db
 def test_keepalive_after_the_idle_limit_ends_the_session(client, clinician, settings):
     client.force_login(clinician)
-    session = client.session
-    session[LAST_SEEN_KEY] = time.time() - settings.IDLE_TIMEOUT_MINUTES * 60 - 5
-    session.save()
+    last_seen(client, seconds_ago=settings.IDLE_TIMEOUT_MINUTES * 60 + 5)
 
     response = client.post(reverse("keepalive"))
 
@@ -100,9 +102,7 @@ def test_keepalive_after_the_idle_limit_ends_the_session(client, clinician, sett
 @pytest.mark.django_db
 def test_active_session_continues_within_the_idle_limit(client, clinician):
     client.force_login(clinician)
-    session = client.session
-    session[LAST_SEEN_KEY] = time.time() - 60
-    session.save()
+    last_seen(client, seconds_ago=60)
     assert client.get(reverse("patients:search")).status_code == 200
 
 
