@@ -119,7 +119,7 @@ class ReleaseForm(FlagActionForm):
 
 
 class TakeOverForm(FlagActionForm):
-    action, button, button_class = "take_over", "Take over this case", "btn-outline-warning"
+    action, button, button_class = "take_over", "Take over this case", "btn-warning"
     reason = forms.CharField(
         label="Reason for taking over (the current reviewer will see it in the history)",
         max_length=4000,

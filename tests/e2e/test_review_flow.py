@@ -84,6 +84,31 @@ def test_reviewer_claims_notes_resolves_and_reopens_when_working_a_case(
     assert (flag.status, flag.outcome, flag.assignee) == (FlagStatus.OPEN, None, None)
 
 
+def test_reviewer_takes_over_a_safety_case_a_colleague_left_claimed(
+    page: Page, sign_in, live_server
+):
+    away = make_user("away_reviewer", "reviewer")
+    make_user("cover", "reviewer")
+    flag = FlagFactory(kind=FlagKind.SAFETY, status=FlagStatus.IN_REVIEW, assignee=away)
+    sign_in("cover")
+
+    page.goto(f"{live_server.url}/review/{flag.pk}/")
+    expect(page.get_by_role("button", name="Claim this case")).to_have_count(0)
+    assert_no_serious_axe_violations(page)
+    page.get_by_label(re.compile("Reason for taking over")).fill("Off sick; safety case today.")
+    page.get_by_role("button", name="Take over this case").click()
+
+    expect(
+        page.get_by_role("status").filter(has_text="You have taken over this case")
+    ).to_be_visible()
+    expect(history(page).filter(has_text="Taken over from away_reviewer")).to_contain_text(
+        "Off sick; safety case today."
+    )
+    expect(page.get_by_role("button", name="Resolve")).to_be_visible()
+    flag.refresh_from_db()
+    assert flag.assignee.username == "cover"
+
+
 def test_clinician_gets_403_when_opening_the_queue(page: Page, sign_in, live_server):
     make_user("carl", "clinician")
     flag = FlagFactory()
