@@ -120,7 +120,7 @@ def seed() -> tuple[list[tuple[str, str]], list[int], list[str]]:
         user.groups.add(Group.objects.get(name=CLINICIAN))
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.PermissionBackend"
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session[LAST_SEEN_KEY] = time.time()
         session.create()

@@ -136,7 +136,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.PermissionBackend",
+    "accounts.backends.PermissionBackend",  # permission checks only, in one query
+    "django.contrib.auth.backends.ModelBackend",  # signs people in; sessions name it
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -18,7 +18,7 @@ def clinicians() -> Any:
             "screening.add_visit",
             is_active=None,
             include_superusers=False,
-            backend="accounts.backends.PermissionBackend",
+            backend="django.contrib.auth.backends.ModelBackend",
         )
         .order_by("username")
     )

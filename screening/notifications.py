@@ -23,7 +23,7 @@ def reviewer_addresses() -> list[str]:
         REVIEW_PERMISSION,
         is_active=True,
         include_superusers=False,
-        backend="accounts.backends.PermissionBackend",
+        backend="django.contrib.auth.backends.ModelBackend",
     )
     return sorted({user.email for user in users.exclude(email="").only("email")})
 

@@ -1,14 +1,15 @@
 """accounts.backends.PermissionBackend grants exactly what Django's ModelBackend grants, in one
-query, and a role change takes effect on the user's next request."""
+query; ModelBackend still signs people in; a role change takes effect on the next request."""
 
 import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission, User
 from django.test import Client
 
 from accounts.backends import PermissionBackend
 from accounts.roles import ADMIN, CLINICIAN, PERMISSIONS, REVIEWER
-from tests.conftest import make_user
+from tests.conftest import TEST_PASSWORD, make_user
 
 
 def _fresh(user: User) -> User:
@@ -73,10 +74,12 @@ def test_superuser_holds_every_permission():
 def test_permissions_are_read_in_one_query_per_request(django_assert_num_queries):
     user = _fresh(make_user("reader", REVIEWER))
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1):  # a denied check reaches ModelBackend too: no query
         assert user.has_perm("screening.review_flag")
         assert user.has_perms(["screening.add_visit", "screening.view_flag"])
         assert not user.has_perm("audit.view_audit")
+        assert user.has_module_perms("screening")
+        assert not user.has_module_perms("auth")
 
 
 @pytest.mark.django_db
@@ -89,3 +92,13 @@ def test_role_change_applies_on_the_next_request_when_signed_in():
     user.groups.set([Group.objects.get(name=REVIEWER)])
 
     assert client.get("/review/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_sign_in_still_goes_through_model_backend_so_existing_sessions_stay_valid(client):
+    make_user("signing_in", CLINICIAN)
+
+    client.post("/accounts/login/", {"username": "signing_in", "password": TEST_PASSWORD})
+
+    assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
+    assert client.get("/patients/").status_code == 200
