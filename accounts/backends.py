@@ -48,9 +48,9 @@ class PermissionBackend:
         return user_obj._perm_cache  # type: ignore[no-any-return]
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        return user_obj.is_active and perm in self.get_all_permissions(user_obj, obj)  # type: ignore[no-any-return]
+        return bool(user_obj.is_active) and perm in self.get_all_permissions(user_obj, obj)
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        return user_obj.is_active and any(
+        return bool(user_obj.is_active) and any(
             perm.partition(".")[0] == app_label for perm in self.get_all_permissions(user_obj)
         )
