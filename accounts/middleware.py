@@ -1,4 +1,5 @@
-"""Idle sign-out: a session unused for IDLE_TIMEOUT_MINUTES ends, and the sign-in page says why."""
+"""Idle sign-out (a session unused for IDLE_TIMEOUT_MINUTES ends, and the sign-in page says why),
+and pages no browser or proxy may keep."""
 
 import time
 from collections.abc import Callable
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 LAST_SEEN_KEY = "last_seen"
 SIGNED_OUT_REASON_KEY = "signed_out_reason"
@@ -32,3 +34,17 @@ class IdleTimeoutMiddleware:
             if now - last_seen >= touch_every or LAST_SEEN_KEY not in request.session:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Every page may show patient data, so none is stored: Back after sign-out on a shared
+    workstation, or a proxy's cache, shows nothing. (WhiteNoise answers static files before
+    this runs, so those stay cacheable.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -76,8 +76,9 @@ def register_patient(
     return patient
 
 
-def search_patients(*, query: str, page_number: int, actor: Actor) -> SearchResults:
-    """A page of matches; the audit row keeps what kind of search it was, never the entry."""
+def search_patients(*, query: str, page_number: int | str | None, actor: Actor) -> SearchResults:
+    """A page of matches (any page number the URL carried: not a number means the first); the
+    audit row keeps what kind of search it was, never the entry."""
     with transaction.atomic(durable=True):
         matches = selectors.search_patients(query).order_by("family_name", "given_name", "id")
         page = Paginator(matches, PAGE_SIZE).get_page(page_number)
@@ -94,7 +95,9 @@ def search_patients(*, query: str, page_number: int, actor: Actor) -> SearchResu
     return SearchResults(query=query, page=page)
 
 
-def open_patient_record(*, patient_id: int, actor: Actor, page_number: int = 1) -> PatientRecord:
+def open_patient_record(
+    *, patient_id: int, actor: Actor, page_number: int | str | None = 1
+) -> PatientRecord:
     """The patient's record, with the view audited (PATIENT_VIEW); raises Patient.DoesNotExist."""
     with transaction.atomic(durable=True):
         patient = Patient.objects.select_related("created_by").get(pk=patient_id)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from audit.selectors import patient_access
 from audit.services import Actor
@@ -17,8 +18,8 @@ SEARCH_KEY = "patient_search"
 @permission_required("patients.view_patient", raise_exception=True)
 def search(request: HttpRequest) -> HttpResponse:
     # The search text is POSTed and kept in the session, never put in a URL (server and proxy
-    # logs, browser history). The results show on the GET that follows, so reload and the back
-    # button work; result pages are ?page=N.
+    # logs, browser history). The results show on the GET that follows, at ?page=N, so reload
+    # and the back button work; /patients/ alone shows no patients until someone searches.
     form = PatientSearchForm(initial={"q": request.session.get(SEARCH_KEY, "")})
     if request.method == "POST":
         if "clear" in request.POST:
@@ -27,13 +28,12 @@ def search(request: HttpRequest) -> HttpResponse:
         form = PatientSearchForm(request.POST)
         if form.is_valid():
             request.session[SEARCH_KEY] = form.cleaned_data["q"]
-            return redirect("patients:search")
+            return redirect(f"{reverse('patients:search')}?page=1")
     results = None
-    if request.method == "GET" and request.session.get(SEARCH_KEY):
-        page = request.GET.get("page", "1")
+    if request.method == "GET" and "page" in request.GET and request.session.get(SEARCH_KEY):
         results = search_patients(
             query=request.session[SEARCH_KEY],
-            page_number=int(page) if page.isdigit() else 1,
+            page_number=request.GET["page"],
             actor=Actor.from_request(request),
         )
     context = {"form": form, "results": results, "nav": "patients"}
@@ -53,12 +53,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @permission_required("patients.view_patient", raise_exception=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    page = request.GET.get("page", "1")
     try:
         record = open_patient_record(
-            patient_id=pk,
-            actor=Actor.from_request(request),
-            page_number=int(page) if page.isdigit() else 1,
+            patient_id=pk, actor=Actor.from_request(request), page_number=request.GET.get("page")
         )
     except Patient.DoesNotExist:
         raise Http404("No such patient.") from None

@@ -178,7 +178,7 @@ FORMS = [
         "clinician",
         lambda w: reverse("patients:search"),
         lambda w: {"q": "Okafor"},
-        ["q", "page"],
+        ["q"],
         writes=False,
     ),
     FormCase(

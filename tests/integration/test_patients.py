@@ -35,8 +35,8 @@ def jose(clinician):
 def search(client: Any, query: str, page: int | None = None) -> str:
     """Post the search, then follow the redirect as a browser does; the page of results."""
     posted = client.post(SEARCH, {"q": query})
-    assert (posted.status_code, posted.url) == (302, SEARCH)
-    response = client.get(SEARCH, {"page": str(page)} if page else {})
+    assert (posted.status_code, posted.url) == (302, f"{SEARCH}?page=1")
+    response = client.get(SEARCH, {"page": str(page or 1)})
     assert response.status_code == 200
     return response.content.decode()
 
@@ -102,7 +102,7 @@ def test_a_query_string_search_shows_no_patients(signed_in, jose):
 def test_results_show_again_without_the_search_text_in_any_url_when_reloaded(signed_in, jose):
     search(signed_in, "Núñez")
 
-    reloaded = signed_in.get(SEARCH)
+    reloaded = signed_in.get(SEARCH, {"page": "1"})
 
     assert "1 patient matches" in reloaded.content.decode()
     assert 'value="Núñez"' in reloaded.content.decode()  # the box shows the current search
@@ -114,7 +114,7 @@ def test_search_is_forgotten_when_cleared(signed_in, jose):
     search(signed_in, "Núñez")
 
     cleared = signed_in.post(SEARCH, {"q": "Núñez", "clear": "1"})
-    after = signed_in.get(SEARCH).content.decode()
+    after = signed_in.get(SEARCH, {"page": "1"}).content.decode()
 
     assert cleared.url == SEARCH
     assert "Núñez" not in after
@@ -129,7 +129,36 @@ def test_an_empty_search_is_refused_and_keeps_the_previous_one(signed_in, jose):
 
     assert refused.status_code == 200
     assert "Enter an MRN, a name or a date of birth to search." in refused.content.decode()
-    assert "1 patient matches" in signed_in.get(SEARCH).content.decode()
+    assert "1 patient matches" in signed_in.get(SEARCH, {"page": "1"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_patients_page_alone_lists_no_one_when_a_search_is_kept(signed_in, jose):
+    search(signed_in, "Núñez")
+    audited = Audit.objects.filter(action=AuditAction.PATIENT_SEARCH).count()
+
+    page = signed_in.get(SEARCH).content.decode()
+
+    assert "Núñez, José" not in page
+    assert 'value="Núñez"' in page  # one click runs it again
+    assert Audit.objects.filter(action=AuditAction.PATIENT_SEARCH).count() == audited
+
+
+@pytest.mark.django_db
+def test_pages_with_patient_data_are_never_stored_by_the_browser(signed_in, jose):
+    search(signed_in, "Núñez")
+
+    for url in (f"{SEARCH}?page=1", jose.get_absolute_url()):
+        assert "no-store" in signed_in.get(url)["Cache-Control"], url
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "-3", "0x10", ""])  # not "page": Playwright's
+def test_any_page_number_shows_a_page_without_an_error(signed_in, jose, number):
+    search(signed_in, "Núñez")
+
+    assert signed_in.get(SEARCH, {"page": number}).status_code == 200
+    assert signed_in.get(jose.get_absolute_url(), {"page": number}).status_code == 200
 
 
 @pytest.mark.django_db
