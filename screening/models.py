@@ -411,6 +411,7 @@ class FlagEventAction(models.TextChoices):
     PRIORITY_RAISED = "priority_raised", "Priority raised"
     CLAIMED = "claimed", "Claimed"
     RELEASED = "released", "Released"
+    TAKEN_OVER = "taken_over", "Taken over"
     NOTED = "noted", "Note added"
     RESOLVED = "resolved", "Resolved"
     DISMISSED = "dismissed", "Dismissed"

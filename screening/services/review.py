@@ -82,12 +82,15 @@ def _record(
     *,
     note: str = "",
     outcome: str | None = None,
+    taken_from: int | None = None,
 ) -> None:
     """The FlagEvent and the audit row of one action, in the caller's transaction."""
     FlagEvent.objects.create(flag=flag, actor=actor.user, action=action, note=note, outcome=outcome)
     detail: dict[str, Any] = {"action": action.value, "flag": flag.pk}
     if outcome:
         detail["outcome"] = outcome
+    if taken_from is not None:
+        detail["taken_from"] = taken_from  # the user id of the reviewer who held the case
     record_audit(
         actor=actor, action=AuditAction.FLAG_ACTION, obj=flag, patient=flag.patient, detail=detail
     )
@@ -135,10 +138,10 @@ def take_over_flag(*, flag_id: int, actor: Actor, reason: str) -> Flag:
         raise FlagActionError("Nobody holds this case; claim it instead.")
     if flag.assignee_id == actor.user.pk:
         raise FlagActionError("You already have this case.")
-    note = f"Taken over from {person(flag.assignee)}: {reason}"
+    holder_id, note = flag.assignee_id, f"Taken over from {person(flag.assignee)}: {reason}"
     flag.assignee = actor.user
     flag.save(update_fields=["assignee", "updated_at"])
-    _record(flag, actor, FlagEventAction.CLAIMED, note=note)
+    _record(flag, actor, FlagEventAction.TAKEN_OVER, note=note, taken_from=holder_id)
     return flag
 
 

@@ -185,10 +185,11 @@ def test_take_over_passes_the_case_with_its_reason_when_a_colleague_holds_it(
     flag.refresh_from_db()
     assert (flag.status, flag.assignee) == (FlagStatus.IN_REVIEW, reviewer)
     event = FlagEvent.objects.get(flag=flag)
-    assert (event.action, event.actor) == ("claimed", reviewer)
+    assert (event.action, event.actor) == ("taken_over", reviewer)
     assert event.note == "Taken over from Casey Colleague (colleague): Casey is off sick today"
     audit = Audit.objects.get(action=AuditAction.FLAG_ACTION)
-    assert audit.detail == {"action": "claimed", "flag": flag.pk}  # the reason stays in the case
+    # who held it, by id; the reason stays in the case history
+    assert audit.detail == {"action": "taken_over", "flag": flag.pk, "taken_from": colleague.pk}
     page = response.content.decode()
     assert "You have taken over this case" in page
     assert "Taken over from Casey Colleague (colleague): Casey is off sick today" in page
