@@ -1,5 +1,6 @@
 """Sign-in (password, then a TOTP code where needed), user administration, the health check."""
 
+import time
 from typing import Any
 
 import django_otp
@@ -27,7 +28,7 @@ from accounts.forms import (
     SignInForm,
     UserCreateForm,
 )
-from accounts.middleware import SIGNED_OUT_REASON_KEY
+from accounts.middleware import LAST_SEEN_KEY, SIGNED_OUT_REASON_KEY
 from audit.services import Actor, client_ip
 
 PAGE_SIZE = 50
@@ -295,8 +296,10 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def keepalive(request: HttpRequest) -> HttpResponse:
     """Input on a page that makes no request (a long form being typed) counts as activity: the
-    browser posts here now and then, and IdleTimeoutMiddleware refreshed the session on the way
-    in. A session already idle too long was ended there instead (a redirect to sign-in)."""
+    browser posts here now and then, and the idle count restarts now (static/js/idle.js times
+    its warning from this answer). A session already idle too long was ended by
+    IdleTimeoutMiddleware on the way in (a redirect to sign-in)."""
+    request.session[LAST_SEEN_KEY] = time.time()
     return HttpResponse(status=204)
 
 
