@@ -23,15 +23,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _role_groups(request: pytest.FixtureRequest) -> None:
-    """A transactional test starts after a flush that emptied the role groups: put them back."""
+    """A transactional test ends with a flush that empties the role groups; a test that runs
+    after one (pytest may interleave them) finds them again."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = "live_server" in request.fixturenames or (
+    fixtures = set(request.fixturenames)
+    if marker is None and not fixtures & {"db", "transactional_db", "live_server"}:
+        return  # no database
+    transactional = bool(fixtures & {"transactional_db", "live_server"}) or (
         marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,))
     )
-    if transactional:
-        request.getfixturevalue("transactional_db")
-        if not Group.objects.exists():
-            sync_role_groups()
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    if not Group.objects.exists():
+        sync_role_groups()
 
 
 @pytest.fixture(scope="session", autouse=True)
