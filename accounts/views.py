@@ -293,7 +293,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@never_cache
 def keepalive(request: HttpRequest) -> HttpResponse:
     """Input on a page that makes no request (a long form being typed) counts as activity: the
     browser posts here now and then, and the idle count restarts now (static/js/idle.js times

@@ -33,6 +33,7 @@ from bench.common import (  # noqa: E402
     BENCH_DB,
     ensure_bench_database,
     server_url,
+    setup_django_in_process,
     signed_in_client,
     with_database,
 )
@@ -62,12 +63,7 @@ def main() -> int:
 
     url = with_database(server_url(), BENCH_DB)
     generation = ensure_bench_database(url)
-    os.environ["DATABASE_URL"] = url
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-
-    import django
-
-    django.setup()
+    setup_django_in_process(url)
     from django.core.cache import cache
     from django.db import connection
 

@@ -31,6 +31,7 @@ from bench.common import (  # noqa: E402
     BENCH_DB,
     ensure_bench_database,
     server_url,
+    setup_django_in_process,
     signed_in_client,
     with_database,
 )
@@ -67,14 +68,7 @@ def main() -> int:
 
     url = with_database(server_url(), BENCH_DB)
     generation = ensure_bench_database(url)
-    os.environ["DATABASE_URL"] = url
-    # the test Client's host; setup_test_environment() would add it too, but also instruments
-    # every template render to keep context copies, which costs more than the page itself
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-
-    import django
-
-    django.setup()
+    setup_django_in_process(url)
     from django.db import connection
     from django.utils import timezone
 

@@ -61,6 +61,18 @@ def ensure_bench_database(url: str, visits: int = VISITS) -> float | None:
         return time.monotonic() - started
 
 
+def setup_django_in_process(url: str) -> None:
+    """Django on database `url` in this process, for the test Client. Not
+    setup_test_environment(): it instruments every template render to keep context copies,
+    which costs more than the page itself."""
+    os.environ["DATABASE_URL"] = url
+    os.environ["ALLOWED_HOSTS"] = "testserver"  # the test Client's host
+
+    import django
+
+    django.setup()
+
+
 def signed_in_client(username: str, role: str):  # type: ignore[no-untyped-def]
     """A Django test Client signed in as `username` holding `role`, and that user (call after
     django.setup())."""

@@ -194,6 +194,15 @@ class ScreeningForm(forms.Form):
         initial["visit_at"] = timezone.localtime(visit.visit_at)
         return initial
 
+    def visit_data(self) -> dict[str, Any]:
+        """What record_visit and amend_visit take from a valid form."""
+        return {
+            "answers": self.answers,
+            "covariates": self.covariates,
+            "visit_at": self.cleaned_data["visit_at"],
+            "submission_id": self.cleaned_data["submission_id"],
+        }
+
     @cached_property
     def helper(self) -> FormHelper:
         """The crispy layout: a fieldset per section; built only when the form is rendered."""

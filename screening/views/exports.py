@@ -118,6 +118,5 @@ def _file_response(export: Export, count: int) -> HttpResponse:
         )
         response = StreamingHttpResponse(chunks, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["X-Export-Rows"] = str(count)
-    response["Cache-Control"] = "no-store, private"
+    response["X-Export-Rows"] = str(count)  # Cache-Control: NoStoreMiddleware, as every page
     return response

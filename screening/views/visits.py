@@ -38,12 +38,7 @@ def visit_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     form = ScreeningForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
         recorded = record_visit(
-            patient=patient,
-            answers=form.answers,
-            covariates=form.covariates,
-            visit_at=form.cleaned_data["visit_at"],
-            submission_id=form.cleaned_data["submission_id"],
-            actor=Actor.from_request(request),
+            patient=patient, **form.visit_data(), actor=Actor.from_request(request)
         )
         return _after_submit(request, recorded, "Visit recorded.")
     context = {"form": form, "patient": patient, "nav": "patients"}
@@ -71,12 +66,7 @@ def visit_amend(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             recorded = amend_visit(
-                original=original,
-                answers=form.answers,
-                covariates=form.covariates,
-                visit_at=form.cleaned_data["visit_at"],
-                submission_id=form.cleaned_data["submission_id"],
-                actor=Actor.from_request(request),
+                original=original, **form.visit_data(), actor=Actor.from_request(request)
             )
         except VisitAlreadyAmended as error:
             messages.error(request, f"Someone amended visit {original.pk} first: nothing saved.")
