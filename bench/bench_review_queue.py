@@ -73,7 +73,7 @@ def main() -> int:
     from django.utils import timezone
 
     from accounts.roles import REVIEWER
-    from screening import selectors
+    from review import selectors
 
     client, user = signed_in_client("bench_reviewer", REVIEWER)
 

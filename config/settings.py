@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "audit",
     "patients",
     "screening",
+    "review",
 ]
 
 MIDDLEWARE = [

@@ -402,7 +402,7 @@ class Flag(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     def get_absolute_url(self) -> str:
-        return reverse("screening:flag", args=[self.pk])
+        return reverse("review:flag", args=[self.pk])
 
 
 class FlagEventAction(models.TextChoices):

@@ -30,7 +30,7 @@ def reviewer_addresses() -> list[str]:
 
 def safety_message(flag_id: int) -> tuple[str, str]:
     """Subject and body of the safety e-mail: a link to the flag and nothing about the patient."""
-    link = f"{settings.SITE_URL}{reverse('screening:flag', args=[flag_id])}"
+    link = f"{settings.SITE_URL}{reverse('review:flag', args=[flag_id])}"
     body = (
         "A screening visit just recorded thoughts of death, which needs a direct suicide-risk "
         "assessment today.\n\n"

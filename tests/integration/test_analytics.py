@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from audit.models import Audit, AuditAction
 from audit.services import Actor
+from review.services import resolve_flag
 from screening.analytics import Filters, compute_report
 from screening.importer import RawRow, import_rows, validate_rows
 from screening.models import FlagKind, FlagOutcome, FlagStatus, Visit
-from screening.services.review import resolve_flag
 from screening.study import FIGURES
 from tests.conftest import make_user
 from tests.factories import FlagFactory, PatientFactory, VisitFactory

@@ -321,8 +321,8 @@ def test_every_kind_of_action_leaves_a_row_naming_who_and_where_when_the_flows_r
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "rev_reviewer", "password": TEST_PASSWORD})
     flag = Flag.objects.filter(patient=patient).first()
-    client.get(reverse("screening:flag", args=[flag.pk]))
-    client.post(reverse("screening:flag_claim", args=[flag.pk]))
+    client.get(reverse("review:flag", args=[flag.pk]))
+    client.post(reverse("review:flag_claim", args=[flag.pk]))
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "ad_admin", "password": TEST_PASSWORD})
     b"".join(client.get(reverse("screening:export_download")).streaming_content)
@@ -410,7 +410,7 @@ def test_nothing_is_changed_when_its_audit_row_cannot_be_written(
             reverse("screening:visit_new", args=[flag.patient_id]),
             _visit_post(ANSWERS["back_pain"]),
         ),
-        "claim a case": ("rev_reviewer", reverse("screening:flag_claim", args=[flag.pk]), {}),
+        "claim a case": ("rev_reviewer", reverse("review:flag_claim", args=[flag.pk]), {}),
     }
     username, url, data = posts[what]
     client.force_login(User.objects.get(username=username))

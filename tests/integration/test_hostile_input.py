@@ -205,7 +205,7 @@ FORMS = [
     FormCase(
         "review_note",
         "reviewer",
-        lambda w: reverse("screening:flag_note", args=[w.flag.pk]),
+        lambda w: reverse("review:flag_note", args=[w.flag.pk]),
         lambda w: {"note-note": "Called the patient."},
         ["note-note"],
         free_text=True,
@@ -214,7 +214,7 @@ FORMS = [
     FormCase(
         "review_resolve",
         "reviewer",
-        lambda w: reverse("screening:flag_resolve", args=[w.flag.pk]),
+        lambda w: reverse("review:flag_resolve", args=[w.flag.pk]),
         lambda w: {"resolve-outcome": "not_present", "resolve-note": "Assessed."},
         ["resolve-outcome", "resolve-note"],
         prepare=_fresh_case,
@@ -222,7 +222,7 @@ FORMS = [
     FormCase(
         "review_dismiss",
         "reviewer",
-        lambda w: reverse("screening:flag_dismiss", args=[w.flag.pk]),
+        lambda w: reverse("review:flag_dismiss", args=[w.flag.pk]),
         lambda w: {"dismiss-reason": "Duplicate."},
         ["dismiss-reason"],
         free_text=True,
@@ -288,9 +288,9 @@ FORMS = [
 # POST-only actions without fields: only the CSRF check applies to them.
 ACTIONS = [
     ("logout", "clinician", lambda w: reverse("logout")),
-    ("review_claim", "reviewer", lambda w: reverse("screening:flag_claim", args=[w.flag.pk])),
-    ("review_release", "reviewer", lambda w: reverse("screening:flag_release", args=[w.flag.pk])),
-    ("review_reopen", "reviewer", lambda w: reverse("screening:flag_reopen", args=[w.flag.pk])),
+    ("review_claim", "reviewer", lambda w: reverse("review:flag_claim", args=[w.flag.pk])),
+    ("review_release", "reviewer", lambda w: reverse("review:flag_release", args=[w.flag.pk])),
+    ("review_reopen", "reviewer", lambda w: reverse("review:flag_reopen", args=[w.flag.pk])),
     ("audit_export", "admin", lambda w: reverse("audit:export")),
     ("user_deactivate", "admin", lambda w: reverse("user_deactivate", args=[w.target.pk])),
     ("user_reactivate", "admin", lambda w: reverse("user_reactivate", args=[w.target.pk])),
@@ -448,9 +448,9 @@ def test_post_without_a_csrf_token_is_refused_with_403(world, name, role, url):
 def test_markup_and_sql_in_a_note_are_kept_as_typed_and_shown_escaped(client, world):
     _signed_in(client, "reviewer")
     typed = "<script>alert(1)</script> '; DROP TABLE screening_flag; --"
-    client.post(reverse("screening:flag_note", args=[world.flag.pk]), {"note-note": typed})
+    client.post(reverse("review:flag_note", args=[world.flag.pk]), {"note-note": typed})
     assert FlagEvent.objects.get(flag=world.flag).note == typed
-    page = client.get(reverse("screening:flag", args=[world.flag.pk])).content.decode()
+    page = client.get(reverse("review:flag", args=[world.flag.pk])).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert Flag.objects.filter(pk=world.flag.pk).exists()

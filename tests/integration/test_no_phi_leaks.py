@@ -187,15 +187,15 @@ def clinician_flows(browser: Browser, on_commit: Any) -> Patient:
 def reviewer_flows(browser: Browser, patient: Patient) -> None:
     flag = Flag.objects.filter(patient=patient).order_by("-priority").first()
     assert flag is not None
-    browser.get(reverse("screening:queue"))
-    browser.get(reverse("screening:flag", args=[flag.pk]))
-    browser.post(reverse("screening:flag_claim", args=[flag.pk]))
-    browser.post(reverse("screening:flag_note", args=[flag.pk]), {"note-note": "Called."})
+    browser.get(reverse("review:queue"))
+    browser.get(reverse("review:flag", args=[flag.pk]))
+    browser.post(reverse("review:flag_claim", args=[flag.pk]))
+    browser.post(reverse("review:flag_note", args=[flag.pk]), {"note-note": "Called."})
     browser.post(
-        reverse("screening:flag_resolve", args=[flag.pk]),
+        reverse("review:flag_resolve", args=[flag.pk]),
         {"resolve-outcome": "safety_assessed", "resolve-note": "Risk assessed; plan made."},
     )
-    browser.get(reverse("screening:flag", args=[flag.pk]))
+    browser.get(reverse("review:flag", args=[flag.pk]))
 
 
 def admin_flows(browser: Browser, patient: Patient) -> None:

@@ -34,8 +34,8 @@ BACK_PAIN_AND_DEPRESSION = {
 
 def case_url(flag: Flag, action: str = "") -> str:
     if action:
-        return reverse(f"screening:flag_{action}", args=[flag.pk])
-    return reverse("screening:flag", args=[flag.pk])
+        return reverse(f"review:flag_{action}", args=[flag.pk])
+    return reverse("review:flag", args=[flag.pk])
 
 
 def shown(response) -> list[str]:
@@ -120,7 +120,7 @@ def test_case_page_query_count_is_the_same_when_the_history_grows(signed_in, rev
 
 
 def test_unknown_case_gets_404_when_opened(signed_in):
-    assert signed_in.get(reverse("screening:flag", args=[999999])).status_code == 404
+    assert signed_in.get(reverse("review:flag", args=[999999])).status_code == 404
 
 
 def test_claim_assigns_the_case_and_records_event_and_audit_when_open(signed_in, reviewer):

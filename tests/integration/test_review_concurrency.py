@@ -10,14 +10,14 @@ from django.db import connection
 from django.utils import timezone
 
 from audit.services import Actor
-from screening.models import Flag, FlagEvent, FlagOutcome, FlagStatus
-from screening.services.review import (
+from review.services import (
     FlagActionError,
     claim_flag,
     reopen_flag,
     resolve_flag,
     take_over_flag,
 )
+from screening.models import Flag, FlagEvent, FlagOutcome, FlagStatus
 from screening.services.visits import record_visit
 from tests.conftest import make_user
 from tests.factories import ANSWERS, FlagFactory, VisitFactory

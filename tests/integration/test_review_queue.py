@@ -15,7 +15,7 @@ from tests.factories import FlagFactory
 
 pytestmark = pytest.mark.django_db
 
-QUEUE = reverse("screening:queue")
+QUEUE = reverse("review:queue")
 
 
 def ago(**delta: float) -> dt.datetime:
@@ -61,7 +61,7 @@ def test_queue_shows_patient_name_mrn_kind_and_assignee_when_listed(signed_in, r
     assert f"{flag.patient.family_name}, {flag.patient.given_name}" in page
     assert "Assess for depression" in page
     assert reviewer.username in page
-    assert reverse("screening:flag", args=[flag.pk]) in page
+    assert reverse("review:flag", args=[flag.pk]) in page
 
 
 def test_clinician_gets_403_when_opening_the_queue(client, clinician):
@@ -100,7 +100,7 @@ def test_resolved_pages_follow_the_newest_first_order_when_paging(signed_in, rev
 
 
 def test_resolved_counts_stop_at_the_cap_when_history_is_long(signed_in, reviewer, monkeypatch):
-    from screening import selectors
+    from review import selectors
 
     # the cap is 1,000 in use; a small one shows the same rule without a thousand rows
     monkeypatch.setattr(selectors, "RESOLVED_COUNT_CAP", 2)

@@ -7,10 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import Actor
-from screening import selectors
-from screening.forms_review import ACTION_FORMS, FlagActionForm, QueueFilterForm, action_forms
+from review import selectors, services
+from review.forms import ACTION_FORMS, FlagActionForm, QueueFilterForm, action_forms
 from screening.models import Flag
-from screening.services import review as services
 
 SERVICES = {
     "claim": services.claim_flag,
@@ -85,4 +84,4 @@ def flag_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, DONE[action])
-    return redirect("screening:flag", pk=pk)
+    return redirect("review:flag", pk=pk)

@@ -7,8 +7,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.urls import reverse
 
-from screening.models import Flag, FlagKind, FlagStatus
-from screening.selectors import (
+from review.selectors import (
     ANYONE,
     ASSIGNEE_CHOICES,
     DEFAULT_PAGE_SIZE,
@@ -17,7 +16,8 @@ from screening.selectors import (
     UNRESOLVED,
     QueueFilters,
 )
-from screening.services.review import RESOLVE_OUTCOMES, resolve_outcomes
+from review.services import RESOLVE_OUTCOMES, resolve_outcomes
+from screening.models import Flag, FlagKind, FlagStatus
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -99,7 +99,7 @@ class FlagActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         pk = flag.pk if flag is not None else flag_id
-        self.helper.form_action = reverse(f"screening:flag_{self.action}", args=[pk])
+        self.helper.form_action = reverse(f"review:flag_{self.action}", args=[pk])
         self.helper.form_id = f"{self.action}-form"
         submit = Submit(self.action, self.button)
         submit.field_classes = f"btn {self.button_class}"  # instead of crispy's btn-primary
