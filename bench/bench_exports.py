@@ -81,8 +81,8 @@ def _query(newest: int | None) -> dict[str, str]:
 def _baseline(query: dict[str, str]) -> dict[str, float]:
     from django.db import connection
 
-    from screening.exports import copy_query
-    from screening.forms_exports import ExportForm
+    from exports.csvfile import copy_query
+    from exports.forms import ExportForm
 
     form = ExportForm({**query, "format": "csv"})
     assert form.is_valid(), form.errors

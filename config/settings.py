@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "patients",
     "screening",
     "review",
+    "exports",
 ]
 
 MIDDLEWARE = [

@@ -14,15 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Audit, AuditAction
+from exports.csvfile import _neutralised_sql, csv_chunks, neutralise
+from exports.export import Export, ExportFilters, Format
 from screening import criteria
-from screening.exports import (
-    Export,
-    ExportFilters,
-    Format,
-    _neutralised_sql,
-    csv_chunks,
-    neutralise,
-)
 from screening.models import FlagKind, FlagStatus, Visit
 from tests.factories import FlagFactory, PatientFactory, UserFactory, VisitFactory
 
@@ -63,7 +57,7 @@ def download(client, **params) -> tuple[list[dict[str, str]], object]:
         **params,
     }
     query = {key: value for key, value in query.items() if value is not None}
-    response = client.get(reverse("screening:export_download"), query)
+    response = client.get(reverse("exports:export_download"), query)
     assert response.status_code == 200, response.content[:500]
     body = b"".join(response.streaming_content).decode()
     return list(csv.DictReader(io.StringIO(body))), response
@@ -311,7 +305,7 @@ def test_export_is_audited_with_filters_and_count_but_no_phi_when_downloaded(
 def test_download_takes_the_last_30_days_when_the_link_has_no_choices(signed_in):
     recent = VisitFactory(visit_at=at(TODAY - dt.timedelta(days=29)))
     VisitFactory(visit_at=at(TODAY - dt.timedelta(days=45)))
-    response = signed_in.get(reverse("screening:export_download"))
+    response = signed_in.get(reverse("exports:export_download"))
     body = b"".join(response.streaming_content).decode()
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [row["visit_id"] for row in rows] == [str(recent.pk)]
@@ -321,7 +315,7 @@ def test_visits_recorded_after_the_request_are_not_exported_when_the_stream_star
     signed_in,
 ):
     VisitFactory()
-    response = signed_in.get(reverse("screening:export_download"))
+    response = signed_in.get(reverse("exports:export_download"))
     VisitFactory()  # recorded after the count was announced and audited
     body = b"".join(response.streaming_content).decode()
     assert len(list(csv.DictReader(io.StringIO(body)))) == 1 == int(response["X-Export-Rows"])
@@ -329,7 +323,7 @@ def test_visits_recorded_after_the_request_are_not_exported_when_the_stream_star
 
 def test_invalid_dates_are_refused_with_the_reason_when_downloading(signed_in):
     response = signed_in.get(
-        reverse("screening:export_download"),
+        reverse("exports:export_download"),
         {"date_from": "2026-02-01", "date_to": "2026-01-01", "format": "csv", "labels": "codes",
          "dates": "shifted"},
     )  # fmt: skip

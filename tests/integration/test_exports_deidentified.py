@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Audit, AuditAction
-from screening import deidentify
+from exports import deidentify
 from tests.factories import PatientFactory, UserFactory, VisitFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fixed_key")]
@@ -64,7 +64,7 @@ def fetch(client, export_format: str, **params) -> bytes:
         **params,
     }
     query = {key: value for key, value in query.items() if value is not None}
-    response = client.get(reverse("screening:export_download"), query)
+    response = client.get(reverse("exports:export_download"), query)
     assert response.status_code == 200
     return b"".join(response.streaming_content)
 

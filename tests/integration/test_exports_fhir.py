@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
+from exports.export import Export, ExportFilters, Format
+from exports.fhir import ITEMS_SYSTEM, QUESTIONNAIRE_URL, SNOMED, definitions, ndjson_chunks
 from screening import criteria
-from screening.exports import Export, ExportFilters, Format
-from screening.fhir import ITEMS_SYSTEM, QUESTIONNAIRE_URL, SNOMED, definitions, ndjson_chunks
 from screening.models import FlagKind, FlagStatus
 from tests.factories import FlagFactory, PatientFactory, VisitFactory
 
@@ -57,7 +57,7 @@ def export(client, **params) -> list[dict]:
         "dates": "shifted",
         **params,
     }
-    response = client.get(reverse("screening:export_download"), query)
+    response = client.get(reverse("exports:export_download"), query)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/fhir+ndjson"
     lines = b"".join(response.streaming_content).decode().splitlines()
@@ -197,7 +197,7 @@ def test_only_unresolved_flags_are_exported_once_per_patient_when_exported(signe
 
 
 def test_deidentified_resources_refer_to_the_pseudonym_when_deidentified(signed_in, visits):
-    from screening import deidentify
+    from exports import deidentify
 
     resources = export(signed_in, deidentified="on")
     pseudonym = deidentify.pseudonym("patient", visits["patient"].pk)

@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Audit, AuditAction
-from screening.exports import EXCEL_MAX_ROWS, Format, size_problem
+from exports.export import EXCEL_MAX_ROWS, Format, size_problem
 from tests.conftest import make_user
 from tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-URLS = ["screening:exports", "screening:export_count", "screening:export_download"]
+URLS = ["exports:exports", "exports:export_count", "exports:export_download"]
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def test_page_shows_the_count_and_a_download_link_when_an_admin_opens_it(signed_
     for days in (1, 5, 29):
         VisitFactory(visit_at=timezone.now() - dt.timedelta(days=days))
     VisitFactory(visit_at=timezone.now() - dt.timedelta(days=40))
-    response = signed_in.get(reverse("screening:exports"))
+    response = signed_in.get(reverse("exports:exports"))
     page = response.content.decode()
     assert response.status_code == 200
     assert "3 visits match" in page
@@ -53,14 +53,14 @@ def test_count_follows_the_choices_when_the_form_is_submitted(signed_in, clinici
         "labels": "labels",
         "dates": "year",
     }
-    page = signed_in.get(reverse("screening:exports"), query).content.decode()
+    page = signed_in.get(reverse("exports:exports"), query).content.decode()
     assert "1 visit matches" in page
     assert "Download <span data-export-format>Excel (XLSX)</span>" in page
     assert f"clinician={clinician.pk}" in page
 
 
 def test_page_says_so_when_no_visit_matches(signed_in):
-    page = signed_in.get(reverse("screening:exports")).content.decode()
+    page = signed_in.get(reverse("exports:exports")).content.decode()
     assert "0 visits match" in page
     assert "No visits match: widen the dates or clear a filter." in page
 
@@ -68,7 +68,7 @@ def test_page_says_so_when_no_visit_matches(signed_in):
 def test_page_names_the_problem_when_the_dates_are_reversed(signed_in):
     query = {"date_from": "2026-03-01", "date_to": "2026-02-01", "format": "csv",
              "labels": "codes", "dates": "shifted"}  # fmt: skip
-    page = signed_in.get(reverse("screening:exports"), query).content.decode()
+    page = signed_in.get(reverse("exports:exports"), query).content.decode()
     assert "“Visits to” must be on or after “Visits from”." in page
     assert "Correct the choices above" in page
 
@@ -77,9 +77,9 @@ def test_count_endpoint_answers_json_when_asked(signed_in):
     VisitFactory()
     query = {"date_from": TODAY.isoformat(), "date_to": TODAY.isoformat(), "format": "csv",
              "labels": "codes", "dates": "shifted", "current_only": "on"}  # fmt: skip
-    data = signed_in.get(reverse("screening:export_count"), query).json()
+    data = signed_in.get(reverse("exports:export_count"), query).json()
     assert data == {"count": 1, "text": "1 visit matches", "problem": None}
-    bad = signed_in.get(reverse("screening:export_count"), {**query, "date_from": "soon"})
+    bad = signed_in.get(reverse("exports:export_count"), {**query, "date_from": "soon"})
     assert bad.status_code == 400
     assert "date_from" in bad.json()["errors"]
 
@@ -105,4 +105,4 @@ def test_anonymous_is_sent_to_sign_in_when_opening_exports(client, name):
 
 
 def test_download_answers_405_when_posted(signed_in):
-    assert signed_in.post(reverse("screening:export_download")).status_code == 405
+    assert signed_in.post(reverse("exports:export_download")).status_code == 405

@@ -51,7 +51,7 @@ def fetch(client, export_format: str = "xlsx", **params):
         "dates": "shifted",
         **params,
     }
-    response = client.get(reverse("screening:export_download"), query)
+    response = client.get(reverse("exports:export_download"), query)
     assert response.status_code == 200
     return b"".join(response.streaming_content), response
 

@@ -460,7 +460,7 @@ def test_hostile_export_choices_are_refused_without_a_file_or_an_audit_row(clien
     """The exports form is read from the query string (GET), so it is fed there."""
     from django import forms
 
-    from screening.forms_exports import ExportForm
+    from exports.forms import ExportForm
 
     client.force_login(User.objects.get(username="ad_admin"))
     choosable = [
@@ -472,8 +472,8 @@ def test_hostile_export_choices_are_refused_without_a_file_or_an_audit_row(clien
         for value in ("abc\x00def", OVERLONG, "'; DROP TABLE screening_visit; --", "-1", "[]"):
             query = ExportForm.default_data() | {name: value}
             before = row_counts()
-            download = client.get(reverse("screening:export_download"), query)
-            count = client.get(reverse("screening:export_count"), query)
+            download = client.get(reverse("exports:export_download"), query)
+            count = client.get(reverse("exports:export_count"), query)
             assert (download.status_code, count.status_code) == (400, 400), (name, value)
             assert not download.has_header("Content-Disposition"), (name, value)
             assert row_counts() == before, (name, value)

@@ -22,8 +22,8 @@ from django.template.loader import get_template
 from django.urls import include, path, reverse
 from django.utils import timezone
 
+from exports.forms import ExportForm
 from patients.models import Patient
-from screening.forms_exports import ExportForm
 from screening.models import Flag
 from tests.factories import ANSWERS
 
@@ -199,17 +199,17 @@ def reviewer_flows(browser: Browser, patient: Patient) -> None:
 
 
 def admin_flows(browser: Browser, patient: Patient) -> None:
-    browser.get(reverse("screening:exports"))
-    browser.get(reverse("screening:export_count"))
-    identified = browser.get(reverse("screening:export_download"))
+    browser.get(reverse("exports:exports"))
+    browser.get(reverse("exports:export_count"))
+    identified = browser.get(reverse("exports:export_download"))
     assert identified.status_code == 200
     b"".join(identified.streaming_content)  # the identified file may hold PHI; its URL not
     for file_format in ("csv", "fhir"):
         choices = ExportForm.default_data() | {"format": file_format, "deidentified": "on"}
-        deidentified = browser.get(reverse("screening:export_download"), **choices)
+        deidentified = browser.get(reverse("exports:export_download"), **choices)
         assert deidentified.status_code == 200
         assert phi_in(b"".join(deidentified.streaming_content).decode()) == []
-    browser.get(reverse("screening:export_download"), format="nonsense")  # refused
+    browser.get(reverse("exports:export_download"), format="nonsense")  # refused
     browser.get(reverse("screening:analytics"))
     browser.get(reverse("patients:detail", args=[patient.pk]))  # with the "accessed by" panel
     browser.get(reverse("audit:log"))

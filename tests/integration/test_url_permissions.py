@@ -23,9 +23,9 @@ PAGES: dict[str, str] = {
     "review:queue": "reviewer",
     "review:flag": "reviewer",
     "two_factor": "reviewer",
-    "screening:exports": "admin",
-    "screening:export_count": "admin",
-    "screening:export_download": "admin",
+    "exports:exports": "admin",
+    "exports:export_count": "admin",
+    "exports:export_download": "admin",
     "screening:analytics": "admin",
     "audit:log": "admin",
     "users": "admin",
@@ -56,7 +56,7 @@ SIGNED_IN_POST = {"keepalive"}
 PUBLIC = {"login", "logout", "healthz", "login_otp", "login_otp_enrol"}
 # Query strings a page needs to answer 200 (filters; never patient data).
 _EXPORT = "?date_from=2020-01-01&date_to=2030-12-31&format=csv&labels=codes&dates=shifted"
-QUERY = {"screening:export_count": _EXPORT, "screening:export_download": _EXPORT}
+QUERY = {"exports:export_count": _EXPORT, "exports:export_download": _EXPORT}
 
 
 def _names(patterns: list[Any], namespace: str = "") -> list[tuple[str, URLPattern]]:

@@ -8,15 +8,15 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
-from screening.exports import (
+from exports.export import (
     FLAG_STATUS_CHOICES,
     DateDetail,
     Export,
     ExportFilters,
     ExportOptions,
     Format,
-    clinicians,
 )
+from exports.selectors import clinicians
 from screening.models import FlagKind
 
 DEFAULT_DAYS = 30

@@ -15,8 +15,11 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Q
 from django.db.models.functions import ExtractYear, JSONObject
 
-from screening import criteria, deidentify
-from screening.exports import CHUNK_BYTES, DateDetail, Export, columns, rows
+from exports import deidentify
+from exports.columns import columns
+from exports.export import CHUNK_BYTES, DateDetail, Export
+from exports.selectors import rows
+from screening import criteria
 from screening.models import Flag, FlagKind, FlagStatus, Path
 
 BASE = "https://spine-mood-screen.example/fhir"

@@ -16,17 +16,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.services import Actor
-from screening import fhir
-from screening.exports import (
-    Export,
-    Format,
-    count_visits,
-    csv_chunks,
-    size_problem,
-    write_xlsx,
-)
-from screening.forms_exports import ExportForm
-from screening.services.exports import ExportTooLarge, start_export
+from exports import fhir
+from exports.csvfile import csv_chunks
+from exports.export import Export, Format, size_problem
+from exports.forms import ExportForm
+from exports.selectors import count_visits
+from exports.services import ExportTooLarge, start_export
+from exports.xlsx import write_xlsx
 
 PERMISSION = "screening.export_visit"
 

@@ -1,0 +1,139 @@
+"""CSV: COPY of the export query with every column formatted as text by PostgreSQL.
+
+A Python CSV writer costs several times COPY at a million rows (docs/benchmarks.md), so the
+formatting happens in SQL and the bytes are relayed in chunks.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Expression,
+    Func,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, Replace
+from django.db.models.lookups import Exact, Regex
+
+from exports.columns import Column, Kind, columns
+from exports.export import CHUNK_BYTES, Export
+from exports.selectors import export_query
+
+# CSV: COPY of the same query, formatted as text by PostgreSQL ------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "|", "%", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9,.]+")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would run as a formula, prefixed with ' (defusedcsv's rule, plus tab
+    and carriage return); plain numbers such as -12.5 pass unchanged."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text.replace("|", "\\|")
+    return text
+
+
+def _neutralised_sql(expression: Any) -> Expression:
+    """neutralise() in SQL."""
+    escaped = Concat(
+        Value("'"), Replace(expression, Value("|"), Value("\\|")), output_field=CharField()
+    )
+    return Case(
+        When(
+            Regex(expression, "^[=+@|%\t\r-]"),
+            then=Case(
+                When(Regex(expression, "^-?[0-9,.]+$"), then=expression),
+                default=escaped,
+            ),
+        ),
+        default=expression,
+        output_field=CharField(),
+    )
+
+
+# The two below rely on DateStyle ISO, which csv_chunks sets for its COPY; to_char() would not,
+# but costs about a second more per million rows.
+
+
+class _UtcIso(Func):
+    template = (
+        "(translate(date_trunc('second', %(expressions)s AT TIME ZONE 'UTC')::text, ' ', 'T')"
+        " || 'Z')"
+    )
+    output_field = CharField()
+
+
+class _IsoDate(Func):
+    template = "(%(expressions)s)::text"
+    output_field = CharField()
+
+
+def _text_sql(column: Column, labels: bool) -> Any:
+    """SQL writing one column's value as CSV text; NULL stays NULL (an empty cell)."""
+    expression = column.expression
+    if column.kind == Kind.BOOL and not labels:
+        return Cast(expression, TextField())  # PostgreSQL casts booleans to 'true' and 'false'
+    if column.kind == Kind.BOOL:
+        return Case(
+            When(Exact(expression, True), then=Value("Yes")),
+            When(Exact(expression, False), then=Value("No")),
+            output_field=CharField(),
+        )
+    if column.kind == Kind.CHOICE and labels:
+        return Case(
+            *(When(Exact(expression, code), then=Value(label)) for code, label in column.choices),
+            default=expression,
+            output_field=CharField(),
+        )
+    if column.kind == Kind.TEXT:
+        return _neutralised_sql(expression)
+    if column.kind == Kind.DATETIME:
+        return _UtcIso(expression)
+    if column.kind == Kind.DATE:
+        return _IsoDate(expression)
+    return expression
+
+
+def copy_query(export: Export, *, formatted: bool = True) -> tuple[str, tuple[Any, ...]]:
+    """The export query as SQL for COPY: every column as CSV text, or as stored (`formatted`
+    False: the benchmark's baseline, the same rows and joins)."""
+    export_columns = columns(export.options)
+    if formatted:
+        expressions = [_text_sql(column, export.options.labels) for column in export_columns]
+    else:
+        expressions = [column.expression for column in export_columns]
+    sql, params = export_query(export, expressions).query.sql_with_params()
+    return sql, tuple(params)
+
+
+def header(export: Export) -> list[str]:
+    return [column.name for column in columns(export.options)]
+
+
+def csv_chunks(export: Export) -> Iterator[bytes]:
+    """The CSV file in pieces of about CHUNK_BYTES: a header row, then COPY of the query."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(header(export))
+    yield out.getvalue().encode()
+    sql, params = copy_query(export)
+    buffer = bytearray()
+    with transaction.atomic(), connection.cursor() as wrapper:
+        # dates as YYYY-MM-DD whatever the server's default, for _UtcIso and _IsoDate
+        wrapper.execute("SET LOCAL DateStyle = 'ISO, YMD'")
+        # psycopg's own cursor: Django's debug wrapper (DEBUG on) passes no parameters to COPY
+        with wrapper.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            for data in copy:
+                buffer += data
+                if len(buffer) >= CHUNK_BYTES:
+                    yield bytes(buffer)
+                    buffer.clear()
+    if buffer:
+        yield bytes(buffer)

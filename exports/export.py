@@ -1,0 +1,124 @@
+"""What one export is: its format, which visits (filters) and how they are written (options)."""
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from django.db.models import (
+    TextChoices,
+)
+from django.utils import timezone
+
+from screening.models import (
+    FlagStatus,
+)
+
+Choices = tuple[tuple[str, str], ...]
+
+CHUNK_ROWS = 2000  # rows per server-side cursor fetch
+CHUNK_BYTES = 256 * 1024  # bytes per streamed piece of a CSV
+EXCEL_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+UNRESOLVED = "unresolved"
+
+
+class Format(TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel (XLSX)"
+    FHIR = "fhir", "FHIR R4 (NDJSON)"
+
+
+class DateDetail(TextChoices):
+    SHIFTED = "shifted", "Shifted by a per-patient offset (keeps intervals)"
+    YEAR = "year", "Year only"
+
+
+FLAG_STATUS_CHOICES: Choices = (
+    (UNRESOLVED, "Open or in review"),
+    *FlagStatus.choices,
+)
+_CONTENT_TYPES = {
+    Format.CSV: "text/csv; charset=utf-8",
+    Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    Format.FHIR: "application/fhir+ndjson",
+}
+_EXTENSIONS = {Format.CSV: "csv", Format.XLSX: "xlsx", Format.FHIR: "ndjson"}
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which visits: recorded at or before `as_of`, so the announced count is what streams."""
+
+    date_from: dt.date
+    date_to: dt.date
+    clinician_id: int | None = None
+    back_pain: bool | None = None
+    major_depression: bool | None = None
+    flag_kind: str = ""
+    flag_status: str = ""
+    current_only: bool = True
+    as_of: dt.datetime | None = None
+
+    def for_audit(self) -> dict[str, Any]:
+        """The filters as JSON: dates, codes and a user id, never PHI."""
+        detail = asdict(self)
+        detail["date_from"] = self.date_from.isoformat()
+        detail["date_to"] = self.date_to.isoformat()
+        detail["as_of"] = self.as_of.isoformat() if self.as_of else None
+        return detail
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How the rows are written."""
+
+    labels: bool = False
+    midus_names: bool = False
+    deidentified: bool = False
+    dates: str = DateDetail.SHIFTED
+
+
+@dataclass(frozen=True)
+class Export:
+    """One requested export: its format, the visits it covers and how they are written."""
+
+    format: str
+    filters: ExportFilters
+    options: ExportOptions = field(default_factory=ExportOptions)
+
+    @property
+    def content_type(self) -> str:
+        return _CONTENT_TYPES[Format(self.format)]
+
+    @property
+    def filename(self) -> str:
+        """A file name from the date range and mode only (no PHI)."""
+        kind = "-deidentified" if self.options.deidentified else ""
+        span = f"{self.filters.date_from:%Y%m%d}-{self.filters.date_to:%Y%m%d}"
+        return f"visits-{span}{kind}.{_EXTENSIONS[Format(self.format)]}"
+
+    def as_of_now(self) -> "Export":
+        """This export limited to the visits recorded by now, so a count made now still holds
+        when the rows stream later."""
+        return replace(self, filters=replace(self.filters, as_of=timezone.now()))
+
+    def audit_detail(self, row_count: int) -> dict[str, Any]:
+        """What the EXPORT audit row keeps: format, filters, options, count; never PHI."""
+        options = asdict(self.options)
+        deidentified = options.pop("deidentified")
+        return {
+            "format": self.format,
+            "filters": self.filters.for_audit(),
+            "options": options,
+            "row_count": row_count,
+            "deidentified": deidentified,
+        }
+
+
+def size_problem(export_format: str, row_count: int) -> str | None:
+    """Why a format cannot hold this many visits, or None when it can."""
+    if export_format == Format.XLSX and row_count > EXCEL_MAX_ROWS:
+        return (
+            f"Excel holds at most {EXCEL_MAX_ROWS:,} rows and {row_count:,} visits match: "
+            "narrow the dates or choose CSV."
+        )
+    return None
