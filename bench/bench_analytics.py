@@ -68,8 +68,9 @@ def main() -> int:
     from django.db import connection
 
     from accounts.roles import ADMIN
-    from screening import analytics
-    from screening.analytics_stats import BOOTSTRAP_REPLICATES, odds_ratios
+    from analytics import selectors, services
+    from analytics.report import compute_report
+    from analytics.stats import BOOTSTRAP_REPLICATES, odds_ratios
 
     client, _ = signed_in_client("bench_admin", ADMIN)
 
@@ -87,22 +88,22 @@ def main() -> int:
         assert response.status_code == 200
         healthz.append(elapsed * 1000)
 
-    every = analytics.Filters()
-    version, _ = seconds(analytics.data_version)
-    sql, (cells, transitions) = seconds(analytics.patient_cells, every)
+    every = selectors.Filters()
+    version, _ = seconds(selectors.data_version)
+    sql, (cells, transitions) = seconds(selectors.patient_cells, every)
     model, odds = seconds(
         odds_ratios,
         cells,
         outcome="major_depression",
         exposure="back_pain",
-        covariates=analytics.COVARIATES,
+        covariates=selectors.COVARIATES,
     )
-    yield_, _ = seconds(analytics.flag_yield, every)
-    volume, months = seconds(analytics.screening_volume, every)
+    yield_, _ = seconds(selectors.flag_yield, every)
+    volume, months = seconds(selectors.screening_volume, every)
 
     cold = []
     for _ in range(args.runs):
-        cache.delete(analytics.cache_key(every, analytics.data_version()))
+        cache.delete(services.cache_key(every, selectors.data_version()))
         elapsed, response = seconds(client.get, "/analytics/")
         assert response.status_code == 200
         assert "patients screened" in response.text
@@ -119,8 +120,8 @@ def main() -> int:
         )
         busiest = cursor.fetchone()[0]
     newest = max(month.month for month in months)
-    one = analytics.Filters(date_from=newest.replace(year=newest.year - 1), clinician_id=busiest)
-    filtered, report = seconds(analytics.compute_report, one)
+    one = selectors.Filters(date_from=newest.replace(year=newest.year - 1), clinician_id=busiest)
+    filtered, report = seconds(compute_report, one)
 
     def ms(values: list[float]) -> str:
         p95 = statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)

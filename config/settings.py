@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "screening",
     "review",
     "exports",
+    "analytics",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("screening.urls")),
     path("review/", include("review.urls")),
     path("exports/", include("exports.urls")),
+    path("analytics/", include("analytics.urls")),
     path("audit/", include("audit.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
-from patients import selectors
+from patients import charts, selectors
 from patients.models import Patient
-from screening import charts
 from screening.models import BackacheFreq, Flag, Visit
 
 PAGE_SIZE = 25

@@ -1,8 +1,8 @@
-"""Visit and analytics URLs. The paths are contracts (DESIGN.md)."""
+"""Visit URLs. The paths are contracts (DESIGN.md)."""
 
 from django.urls import path
 
-from screening.views import analytics, visits
+from screening.views import visits
 
 app_name = "screening"
 
@@ -10,5 +10,4 @@ urlpatterns = [
     path("patients/<int:patient_id>/visits/new/", visits.visit_new, name="visit_new"),
     path("visits/<int:pk>/", visits.visit_detail, name="visit"),
     path("visits/<int:pk>/amend/", visits.visit_amend, name="visit_amend"),
-    path("analytics/", analytics.analytics, name="analytics"),
 ]

@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.report import compute_report
+from analytics.selectors import Filters
 from audit.models import Audit, AuditAction
 from audit.services import Actor
 from review.services import resolve_flag
-from screening.analytics import Filters, compute_report
 from screening.importer import RawRow, import_rows, validate_rows
 from screening.models import FlagKind, FlagOutcome, FlagStatus, Visit
 from screening.study import FIGURES
@@ -22,7 +23,7 @@ from tests.factories import FlagFactory, PatientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("screening:analytics")
+URL = reverse("analytics:analytics")
 NO_DEPRESSION = {"da_sad_2wk": "no", "an_lost_interest_2wk": "no"}
 DEPRESSION = {
     "da_sad_2wk": "yes",

@@ -326,7 +326,7 @@ def test_every_kind_of_action_leaves_a_row_naming_who_and_where_when_the_flows_r
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "ad_admin", "password": TEST_PASSWORD})
     b"".join(client.get(reverse("exports:export_download")).streaming_content)
-    client.get(reverse("screening:analytics"))
+    client.get(reverse("analytics:analytics"))
     client.get(LOG)
     b"".join(client.post(EXPORT).streaming_content)
 

@@ -210,7 +210,7 @@ def admin_flows(browser: Browser, patient: Patient) -> None:
         assert deidentified.status_code == 200
         assert phi_in(b"".join(deidentified.streaming_content).decode()) == []
     browser.get(reverse("exports:export_download"), format="nonsense")  # refused
-    browser.get(reverse("screening:analytics"))
+    browser.get(reverse("analytics:analytics"))
     browser.get(reverse("patients:detail", args=[patient.pk]))  # with the "accessed by" panel
     browser.get(reverse("audit:log"))
     browser.post(reverse("audit:log"), {"mrn": MRN})

@@ -26,7 +26,7 @@ PAGES: dict[str, str] = {
     "exports:exports": "admin",
     "exports:export_count": "admin",
     "exports:export_download": "admin",
-    "screening:analytics": "admin",
+    "analytics:analytics": "admin",
     "audit:log": "admin",
     "users": "admin",
     "user_new": "admin",

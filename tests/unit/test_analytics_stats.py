@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from screening.analytics_stats import (
+from analytics.stats import (
     MIN_CELL,
     Proportion,
     odds_ratio,

@@ -5,10 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 
+from analytics import charts
+from analytics.forms import AnalyticsFilterForm
+from analytics.report import COVARIATE_LABELS, Report
+from analytics.services import clinic_report
+from analytics.stats import MIN_CELL, Interval
 from audit.services import Actor
-from screening import charts, study
-from screening.analytics import COVARIATE_LABELS, MIN_CELL, Interval, Report, clinic_report
-from screening.forms_analytics import AnalyticsFilterForm
+from screening import study
 
 SHORT_LABELS = {
     "depression_given_back_pain": "Depression | back pain",

@@ -2,7 +2,7 @@
 
 from django import template
 
-from screening.analytics_stats import MIN_CELL, Interval, Proportion
+from analytics.stats import MIN_CELL, Interval, Proportion
 
 register = template.Library()
 

@@ -1,43 +1,26 @@
-"""The clinic's own numbers beside the study's: SQL aggregates, then statistics on small frames.
+"""The clinic's numbers as SQL aggregates: counts per covariate pattern, per month, per flag kind.
 
-Every query here groups in PostgreSQL (counts per covariate pattern, per month, per flag kind), so
-the page never loads one row per visit; `analytics_stats` does the statistics on those counts.
-The report is cached under a key that includes a data version, so a new visit or a flag change
-is seen on the next view without signals (docs/analytics.md).
+Every query here groups in PostgreSQL, so the report never loads one row per visit;
+analytics.stats does the statistics on those counts (docs/analytics.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
-from audit.models import AuditAction
-from audit.services import Actor, record_audit
-from screening import study
-from screening.analytics_stats import (
+from analytics.stats import (
     MIN_CELL,
-    Interval,
-    OddsRatios,
     Proportion,
-    odds_ratios,
-    prevalence_ratio,
-    ratio_suppressed,
 )
 from screening.models import FlagKind, FlagOutcome
 
-CACHE_PREFIX = "analytics:v1"
-# The data version catches new visits and flag changes at once; this only bounds how long an
-# edit elsewhere (a patient's demographics) can take to show.
-CACHE_SECONDS = 60 * 60
 COVARIATES = (
     "age_band",
     "sex",
@@ -47,16 +30,6 @@ COVARIATES = (
     "smoking",
     "alcohol",
     "obesity",
-)
-COVARIATE_LABELS = (
-    "age (10-year bands)",
-    "sex",
-    "education",
-    "personal earnings",
-    "regular exercise",
-    "smoking",
-    "alcohol",
-    "obesity (BMI 30 or more)",
 )
 FOLLOW_UP = "6 months"
 CONFIRMED = (FlagOutcome.CONFIRMED_REFERRED.value, FlagOutcome.CONFIRMED_MANAGED.value)
@@ -79,26 +52,6 @@ class Filters:
             "date_to": self.date_to.isoformat() if self.date_to else None,
             "clinician_id": self.clinician_id,
         }
-
-
-@dataclass(frozen=True)
-class PrevalenceRow:
-    """One conditional prevalence in the clinic, beside the study's figure for it."""
-
-    figure: study.Figure
-    share: Proportion
-
-
-@dataclass(frozen=True)
-class RatioRow:
-    """A prevalence ratio of a new condition at follow-up, exposed vs unexposed at baseline."""
-
-    label: str
-    exposure: str
-    figure: study.Figure
-    exposed: Proportion
-    unexposed: Proportion
-    estimate: Interval | None
 
 
 @dataclass(frozen=True)
@@ -125,49 +78,6 @@ class MonthRow:
     depression: int
 
 
-@dataclass(frozen=True)
-class Report:
-    """Everything the analytics page shows, computed for one set of filters and one data version."""
-
-    filters: Filters
-    patients: int
-    table: tuple[
-        int, int, int, int
-    ]  # back pain & depression, back pain only, depression only, neither
-    prevalences: list[PrevalenceRow]
-    odds: OddsRatios | None
-    followed: int
-    ratios: list[RatioRow]
-    flags: list[FlagRow]
-    months: list[MonthRow]
-    data_version: str
-    computed_at: dt.datetime
-    seconds: float
-    from_cache: bool = field(default=False, compare=False)
-
-    @property
-    def table_suppressed(self) -> bool:
-        return min(self.table) < MIN_CELL
-
-
-def clinic_report(*, filters: Filters, actor: Actor) -> Report:
-    """The report for `filters`, from the cache while the data are unchanged; the view is audited."""
-    version = data_version()
-    key = cache_key(filters, version)
-    report: Report | None = cache.get(key)
-    if report is None:
-        report = compute_report(filters, version=version)
-        cache.set(key, report, CACHE_SECONDS)
-    else:
-        report = replace(report, from_cache=True)
-    record_audit(
-        actor=actor,
-        action=AuditAction.ANALYTICS_VIEW,
-        detail=filters.audit_detail() | {"cached": report.from_cache},
-    )
-    return report
-
-
 # Visits are insert-only and every flag change writes an insert-only FlagEvent, so the newest
 # id of each plus the rows among the last RECENT ids change with any new visit or flag action;
 # the count catches a transaction that commits after a later id did. Both read a few index
@@ -187,37 +97,6 @@ def data_version() -> str:
         cursor.execute(_DATA_VERSION, {"recent": RECENT})
         row = cursor.fetchone()
     return "/".join(str(value) for value in row)
-
-
-def cache_key(filters: Filters, version: str) -> str:
-    digest = hashlib.sha256(f"{filters.cache_part()}#{version}".encode()).hexdigest()[:32]
-    return f"{CACHE_PREFIX}:{digest}"
-
-
-def compute_report(filters: Filters, *, version: str | None = None) -> Report:
-    """The full report from the database, without the cache (the benchmark times this)."""
-    started = time.perf_counter()
-    cells, transitions = patient_cells(filters)
-    counts = _two_by_two(cells)
-    odds = None
-    if min(counts) >= MIN_CELL:
-        odds = odds_ratios(
-            cells, outcome="major_depression", exposure="back_pain", covariates=COVARIATES
-        )
-    return Report(
-        filters=filters,
-        patients=sum(counts),
-        table=counts,
-        prevalences=_prevalences(counts),
-        odds=odds,
-        followed=int(transitions["n"].sum()),
-        ratios=_ratios(transitions),
-        flags=flag_yield(filters),
-        months=screening_volume(filters),
-        data_version=version if version is not None else data_version(),
-        computed_at=timezone.now(),
-        seconds=time.perf_counter() - started,
-    )
 
 
 def _visit_where(filters: Filters) -> tuple[str, dict[str, Any]]:
@@ -325,59 +204,6 @@ def patient_cells(filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
         ["base_back_pain", "base_depression", "back_pain", "major_depression", "n"]
     ]
     return cells.reset_index(drop=True), transitions.reset_index(drop=True)
-
-
-def _two_by_two(cells: pd.DataFrame) -> tuple[int, int, int, int]:
-    def total(back_pain: bool, depression: bool) -> int:
-        mask = (cells["back_pain"] == back_pain) & (cells["major_depression"] == depression)
-        return int(cells.loc[mask, "n"].sum())
-
-    return total(True, True), total(True, False), total(False, True), total(False, False)
-
-
-def _prevalences(counts: tuple[int, int, int, int]) -> list[PrevalenceRow]:
-    both, back_only, depression_only, neither = counts
-    shares = {
-        "depression_given_back_pain": Proportion(both, both + back_only),
-        "depression_given_no_back_pain": Proportion(depression_only, depression_only + neither),
-        "back_pain_given_depression": Proportion(both, both + depression_only),
-        "back_pain_given_no_depression": Proportion(back_only, back_only + neither),
-    }
-    return [PrevalenceRow(study.FIGURES[key], share) for key, share in shares.items()]
-
-
-def _incidence(
-    frame: pd.DataFrame, *, free_of: str, exposure: str, outcome: str
-) -> tuple[Proportion, Proportion]:
-    """New `outcome` at follow-up among patients free of it at baseline: exposed, unexposed."""
-    at_risk = frame[~frame[free_of].astype(bool)]
-    exposed = at_risk[at_risk[exposure].astype(bool)]
-    unexposed = at_risk[~at_risk[exposure].astype(bool)]
-
-    def proportion(group: pd.DataFrame) -> Proportion:
-        return Proportion(
-            int(group.loc[group[outcome].astype(bool), "n"].sum()), int(group["n"].sum())
-        )
-
-    return proportion(exposed), proportion(unexposed)
-
-
-def _ratios(frame: pd.DataFrame) -> list[RatioRow]:
-    rows = []
-    specs = (
-        ("New major depression at follow-up", "back pain", "base_depression", "base_back_pain",
-         "major_depression", "pr_back_pain_to_depression"),
-        ("New back pain at follow-up", "major depression", "base_back_pain", "base_depression",
-         "back_pain", "pr_depression_to_back_pain"),
-    )  # fmt: skip
-    for label, exposure_label, free_of, exposure, outcome, figure in specs:
-        exposed, unexposed = _incidence(frame, free_of=free_of, exposure=exposure, outcome=outcome)
-        cells = (exposed.k, exposed.n, unexposed.k, unexposed.n)
-        estimate = None if ratio_suppressed(*cells) else prevalence_ratio(*cells)
-        rows.append(
-            RatioRow(label, exposure_label, study.FIGURES[figure], exposed, unexposed, estimate)
-        )
-    return rows
 
 
 _FLAGS = """

@@ -7,7 +7,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 
-from screening.analytics import Filters
+from analytics.selectors import Filters
 
 
 def clinicians() -> Any:

@@ -1,0 +1,45 @@
+"""The analytics page's read: the report for some filters, cached and audited.
+
+The report is cached under a key that includes a data version, so a new visit or a flag change
+is seen on the next view without signals (docs/analytics.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from django.core.cache import cache
+
+from analytics.report import Report, compute_report
+from analytics.selectors import Filters, data_version
+from audit.models import AuditAction
+from audit.services import Actor, record_audit
+
+CACHE_PREFIX = "analytics:v1"
+# The data version catches new visits and flag changes at once; this only bounds how long an
+# edit elsewhere (a patient's demographics) can take to show.
+CACHE_SECONDS = 60 * 60
+
+
+def clinic_report(*, filters: Filters, actor: Actor) -> Report:
+    """The report for `filters`, from the cache while the data are unchanged; the view is audited."""
+    version = data_version()
+    key = cache_key(filters, version)
+    report: Report | None = cache.get(key)
+    if report is None:
+        report = compute_report(filters, version=version)
+        cache.set(key, report, CACHE_SECONDS)
+    else:
+        report = replace(report, from_cache=True)
+    record_audit(
+        actor=actor,
+        action=AuditAction.ANALYTICS_VIEW,
+        detail=filters.audit_detail() | {"cached": report.from_cache},
+    )
+    return report
+
+
+def cache_key(filters: Filters, version: str) -> str:
+    digest = hashlib.sha256(f"{filters.cache_part()}#{version}".encode()).hexdigest()[:32]
+    return f"{CACHE_PREFIX}:{digest}"
