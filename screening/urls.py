@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from screening.views import visits
+from screening import views
 
 app_name = "screening"
 
 urlpatterns = [
-    path("patients/<int:patient_id>/visits/new/", visits.visit_new, name="visit_new"),
-    path("visits/<int:pk>/", visits.visit_detail, name="visit"),
-    path("visits/<int:pk>/amend/", visits.visit_amend, name="visit_amend"),
+    path("patients/<int:patient_id>/visits/new/", views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", views.visit_detail, name="visit"),
+    path("visits/<int:pk>/amend/", views.visit_amend, name="visit_amend"),
 ]
