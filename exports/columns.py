@@ -21,7 +21,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from exports import deidentify
 from exports.export import Choices, DateDetail, ExportOptions
 from patients.models import Earnings, Education, Sex
-from screening import criteria
+from screening import criteria, questionnaire
 from screening.models import (
     Alcohol,
     Concern,
@@ -72,8 +72,8 @@ def _field(
 
 def _answer_columns(midus_names: bool) -> list[Column]:
     columns = []
-    for key in criteria.ANSWER_KEYS:
-        item = criteria.ITEMS[key]
+    for key in questionnaire.ANSWER_KEYS:
+        item = questionnaire.ITEMS[key]
         kind = Kind.BOOL if item.choices is None else Kind.CHOICE
         name = item.midus if midus_names else key
         columns.append(

@@ -19,7 +19,7 @@ from exports import deidentify
 from exports.columns import columns
 from exports.export import CHUNK_BYTES, DateDetail, Export
 from exports.selectors import rows
-from screening import criteria
+from screening import criteria, questionnaire
 from screening.models import Flag, FlagKind, FlagStatus, Path
 
 BASE = "https://spine-mood-screen.example/fhir"
@@ -35,11 +35,11 @@ BACKACHE = {"system": SNOMED, "code": "161891005", "display": "Backache"}
 MAJOR_DEPRESSION = {"system": SNOMED, "code": "370143000", "display": "Major depressive disorder"}
 
 _ANSWER_SETS = {
-    criteria.BACKACHE_CHOICES: ("backache-frequency", "Backache frequency, past 30 days"),
-    criteria.STEM_CHOICES: ("stem-answer", "Answers to the two-week stem questions"),
-    criteria.DURATION_CHOICES: ("duration", "How long the feelings usually lasted"),
-    criteria.FREQUENCY_CHOICES: ("frequency", "How often during those two weeks"),
-    criteria.SLEEP_FREQUENCY_CHOICES: ("sleep-frequency", "How often trouble falling asleep"),
+    questionnaire.BACKACHE_CHOICES: ("backache-frequency", "Backache frequency, past 30 days"),
+    questionnaire.STEM_CHOICES: ("stem-answer", "Answers to the two-week stem questions"),
+    questionnaire.DURATION_CHOICES: ("duration", "How long the feelings usually lasted"),
+    questionnaire.FREQUENCY_CHOICES: ("frequency", "How often during those two weeks"),
+    questionnaire.SLEEP_FREQUENCY_CHOICES: ("sleep-frequency", "How often trouble falling asleep"),
 }
 _SURVEY = [
     {
@@ -70,7 +70,7 @@ _METHOD = (
 )
 
 
-def _system(choices: criteria.Choices) -> str:
+def _system(choices: questionnaire.Choices) -> str:
     return f"{BASE}/CodeSystem/{_ANSWER_SETS[choices][0]}"
 
 
@@ -93,7 +93,7 @@ def definitions() -> list[dict[str, Any]]:
     """The CodeSystems and the Questionnaire the exported resources refer to."""
     items = [
         {"code": item.midus, "display": item.text, "definition": f"Answer key {item.key}."}
-        for item in criteria.ITEMS.values()
+        for item in questionnaire.ITEMS.values()
     ]
     resources = [
         _code_system(ITEMS_SYSTEM, "MidusItems", "MIDUS II questionnaire items", items),
@@ -134,7 +134,7 @@ def definitions() -> list[dict[str, Any]]:
 
 def _questionnaire() -> dict[str, Any]:
     items = []
-    for item in criteria.ITEMS.values():
+    for item in questionnaire.ITEMS.values():
         entry: dict[str, Any] = {
             "linkId": item.key,
             "code": [{"system": ITEMS_SYSTEM, "code": item.midus, "display": item.text}],
@@ -254,7 +254,7 @@ class _Builder:
         self, row: dict[str, Any], visit: str, subject: dict[str, Any], when: str
     ) -> dict[str, Any]:
         items = []
-        for key, item in criteria.ITEMS.items():
+        for key, item in questionnaire.ITEMS.items():
             value = row[key]
             if value is None:
                 continue  # not asked: left out, never "No"

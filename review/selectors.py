@@ -13,7 +13,7 @@ from django.core import signing
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from screening import criteria
+from screening import criteria, questionnaire
 from screening.models import Flag, FlagEvent, FlagKind, FlagPriority, FlagStatus, Visit
 
 UNRESOLVED = "unresolved"
@@ -354,9 +354,9 @@ class Case:
 
 
 def _answers(visit: Visit) -> tuple[list[AnswerRow], list[str]]:
-    values = {key: getattr(visit, key) for key in criteria.ANSWER_KEYS}
+    values = {key: getattr(visit, key) for key in questionnaire.ANSWER_KEYS}
     rows = []
-    for key, item in criteria.ITEMS.items():
+    for key, item in questionnaire.ITEMS.items():
         value = values[key]
         if value is None:
             continue  # not asked (or not answered): the skip logic's NULL

@@ -1,6 +1,7 @@
 """The study's back-pain and major-depression criteria (CRITERIA.md) as pure functions.
 
-Standard library only, so the form, the batch classifier, exports and analytics share one copy.
+Standard library only, so the form, the batch classifier, exports and analytics share one copy;
+the items and the skip logic's gates they read are screening.questionnaire's.
 `python -m screening.criteria FILE.json` (or `-` for stdin) classifies a JSON list of answer sets.
 """
 
@@ -13,11 +14,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from screening.questionnaire import (
+    ANSWER_KEYS,
+    BACKACHE,
+    DEATH_ITEMS,
+    ITEMS,
+    PATH_A,
+    PATH_B,
+    BackacheFreq,
+    PathSpec,
+    Section,
+    SleepFrequency,
+    Stem,
+)
+
 CRITERIA_VERSION: str = "2026.1"
 SYMPTOM_CUTOFF = 4
 
 Answers = Mapping[str, object]
-Choices = tuple[tuple[str, str], ...]
 
 
 class Path(StrEnum):
@@ -28,272 +42,8 @@ class Path(StrEnum):
     NONE = "none"
 
 
-class BackacheFreq(StrEnum):
-    """Backache frequency in the past 30 days, B1SA10B (CRITERIA.md section 1)."""
-
-    ALMOST_EVERY_DAY = "almost_every_day"
-    SEVERAL_TIMES_A_WEEK = "several_times_a_week"
-    ONCE_A_WEEK = "once_a_week"
-    SEVERAL_TIMES_A_MONTH = "several_times_a_month"
-    ONCE_A_MONTH = "once_a_month"
-    NOT_AT_ALL = "not_at_all"
-    REFUSED = "refused"
-
-
-class Stem(StrEnum):
-    """Answers to the A1/B1 stem questions (CRITERIA.md section 2)."""
-
-    YES = "yes"
-    NO = "no"
-    ON_ANTIDEPRESSANTS = "on_antidepressants"
-    DONT_KNOW = "dont_know"
-    REFUSED = "refused"
-
-
-class Duration(StrEnum):
-    """How long the feelings usually lasted, A2/B2 (CRITERIA.md section 2)."""
-
-    ALL_DAY_LONG = "all_day_long"
-    MOST_OF_THE_DAY = "most_of_the_day"
-    ABOUT_HALF_THE_DAY = "about_half_the_day"
-    LESS_THAN_HALF_THE_DAY = "less_than_half_the_day"
-    DONT_KNOW = "dont_know"
-    REFUSED = "refused"
-
-
-class Frequency(StrEnum):
-    """How often during those two weeks, A3/B3 (CRITERIA.md section 2)."""
-
-    EVERY_DAY = "every_day"
-    ALMOST_EVERY_DAY = "almost_every_day"
-    LESS_OFTEN = "less_often"
-    DONT_KNOW = "dont_know"
-    REFUSED = "refused"
-
-
-class SleepFrequency(StrEnum):
-    """How often trouble falling asleep happened (CRITERIA.md section 2, sleep rule)."""
-
-    EVERY_NIGHT = "every_night"
-    NEARLY_EVERY_NIGHT = "nearly_every_night"
-    LESS_OFTEN = "less_often"
-    DONT_KNOW = "dont_know"
-    REFUSED = "refused"
-
-
-_DONT_KNOW = "Don't know"
-_REFUSED = "Refused"
-
-BACKACHE_CHOICES: Choices = (
-    (BackacheFreq.ALMOST_EVERY_DAY.value, "Almost every day"),
-    (BackacheFreq.SEVERAL_TIMES_A_WEEK.value, "Several times a week"),
-    (BackacheFreq.ONCE_A_WEEK.value, "Once a week"),
-    (BackacheFreq.SEVERAL_TIMES_A_MONTH.value, "Several times a month"),
-    (BackacheFreq.ONCE_A_MONTH.value, "Once a month"),
-    (BackacheFreq.NOT_AT_ALL.value, "Not at all"),
-    (BackacheFreq.REFUSED.value, _REFUSED),
-)
-STEM_CHOICES: Choices = (
-    (Stem.YES.value, "Yes"),
-    (Stem.NO.value, "No"),
-    (Stem.ON_ANTIDEPRESSANTS.value, "Was on anti-depressants (volunteered)"),
-    (Stem.DONT_KNOW.value, _DONT_KNOW),
-    (Stem.REFUSED.value, _REFUSED),
-)
-DURATION_CHOICES: Choices = (
-    (Duration.ALL_DAY_LONG.value, "All day long"),
-    (Duration.MOST_OF_THE_DAY.value, "Most of the day"),
-    (Duration.ABOUT_HALF_THE_DAY.value, "About half the day"),
-    (Duration.LESS_THAN_HALF_THE_DAY.value, "Less than half the day"),
-    (Duration.DONT_KNOW.value, _DONT_KNOW),
-    (Duration.REFUSED.value, _REFUSED),
-)
-FREQUENCY_CHOICES: Choices = (
-    (Frequency.EVERY_DAY.value, "Every day"),
-    (Frequency.ALMOST_EVERY_DAY.value, "Almost every day"),
-    (Frequency.LESS_OFTEN.value, "Less often than that"),
-    (Frequency.DONT_KNOW.value, _DONT_KNOW),
-    (Frequency.REFUSED.value, _REFUSED),
-)
-SLEEP_FREQUENCY_CHOICES: Choices = (
-    (SleepFrequency.EVERY_NIGHT.value, "Every night"),
-    (SleepFrequency.NEARLY_EVERY_NIGHT.value, "Nearly every night"),
-    (SleepFrequency.LESS_OFTEN.value, "Less often than that"),
-    (SleepFrequency.DONT_KNOW.value, _DONT_KNOW),
-    (SleepFrequency.REFUSED.value, _REFUSED),
-)
-
-
-@dataclass(frozen=True)
-class Item:
-    """One questionnaire item: its answer key, MIDUS II code, wording and options (section 7)."""
-
-    key: str
-    midus: str
-    text: str
-    choices: Choices | None  # None: a yes/no item answered True/False
-    section: str  # "back_pain" | "depressed_affect" | "anhedonia"
-
-
-_DURING = "During those two weeks, did you "
-_SYMPTOM_TEXT = {
-    "lost_interest": _DURING + "lose interest in most things?",
-    "tired": _DURING + "feel more tired out or low on energy than is usual?",
-    "appetite_lost": _DURING + "lose your appetite?",
-    "appetite_increased": "Did your appetite increase?",
-    "sleep_trouble": _DURING + "have more trouble falling asleep than usual?",
-    "sleep_frequency": "How often did you have trouble falling asleep?",
-    "concentration": _DURING + "have a lot more trouble concentrating than usual?",
-    "worthless": _DURING + "feel down on yourself, no good, or worthless?",
-    "death_thoughts": _DURING + "think a lot about death, either your own, someone else's, "
-    "or death in general?",
-}
-
-
-def _symptom_items(prefix: str, section: str, codes: tuple[str, ...]) -> list[Item]:
-    """The symptom items and their follow-ups of one path, in questionnaire order (section 2)."""
-    # Path B's stem is the loss of interest, so it has no such symptom.
-    names = [name for name in _SYMPTOM_TEXT if prefix == "da" or name != "lost_interest"]
-    return [
-        Item(
-            key=f"{prefix}_{name}",
-            midus=code,
-            text=_SYMPTOM_TEXT[name],
-            choices=SLEEP_FREQUENCY_CHOICES if name == "sleep_frequency" else None,
-            section=section,
-        )
-        for name, code in zip(names, codes, strict=True)
-    ]
-
-
-_ITEM_LIST: list[Item] = [
-    Item(
-        "backache_freq_30d",
-        "B1SA10B",
-        "In the past 30 days, how often have you experienced backaches?",
-        BACKACHE_CHOICES,
-        "back_pain",
-    ),
-    Item(
-        "da_sad_2wk",
-        "B1PA60",
-        "During the past 12 months, was there ever a time when you felt sad, blue, or depressed "
-        "for two weeks or more in a row?",
-        STEM_CHOICES,
-        "depressed_affect",
-    ),
-    Item(
-        "da_duration",
-        "B1PA61",
-        "How long did these feelings usually last?",
-        DURATION_CHOICES,
-        "depressed_affect",
-    ),
-    Item(
-        "da_frequency",
-        "B1PA62",
-        "How often did you feel this way during those two weeks?",
-        FREQUENCY_CHOICES,
-        "depressed_affect",
-    ),
-    *_symptom_items(
-        "da",
-        "depressed_affect",
-        (
-            "B1PA63",
-            "B1PA64",
-            "B1PA65",
-            "B1PA65A",
-            "B1PA66",
-            "B1PA66A",
-            "B1PA67",
-            "B1PA68",
-            "B1PA69",
-        ),
-    ),
-    Item(
-        "an_lost_interest_2wk",
-        "B1PA72",
-        "During the past 12 months, was there ever a time lasting two weeks or more when you lost "
-        "interest in most things like hobbies, work, or activities that usually give you pleasure?",
-        STEM_CHOICES,
-        "anhedonia",
-    ),
-    Item(
-        "an_duration",
-        "B1PA73",
-        "How long did the loss of interest usually last?",
-        DURATION_CHOICES,
-        "anhedonia",
-    ),
-    Item(
-        "an_frequency",
-        "B1PA74",
-        "How often did you feel this way during those two weeks?",
-        FREQUENCY_CHOICES,
-        "anhedonia",
-    ),
-    *_symptom_items(
-        "an",
-        "anhedonia",
-        ("B1PA75", "B1PA76", "B1PA76A", "B1PA77", "B1PA77A", "B1PA78", "B1PA79", "B1PA80"),
-    ),
-]
-
-ITEMS: dict[str, Item] = {item.key: item for item in _ITEM_LIST}
-ANSWER_KEYS: tuple[str, ...] = tuple(ITEMS)
-
-BACKACHE = "backache_freq_30d"
 _BACK_PAIN_CODES = frozenset({BackacheFreq.ALMOST_EVERY_DAY, BackacheFreq.SEVERAL_TIMES_A_WEEK})
-_PASSING = (
-    frozenset({Stem.YES}),
-    frozenset({Duration.ALL_DAY_LONG, Duration.MOST_OF_THE_DAY}),
-    frozenset({Frequency.EVERY_DAY, Frequency.ALMOST_EVERY_DAY}),
-)
 _SLEEP_CODES = frozenset({SleepFrequency.EVERY_NIGHT, SleepFrequency.NEARLY_EVERY_NIGHT})
-
-
-@dataclass(frozen=True)
-class _PathSpec:
-    """One CIDI-SF path: its three stem questions and its symptom questions (section 2)."""
-
-    path: Path
-    letter: str
-    prefix: str
-    stems: tuple[str, str, str]
-    symptoms: tuple[str, ...]
-
-
-PATH_A = _PathSpec(
-    Path.DEPRESSED_AFFECT,
-    "A",
-    "da",
-    ("da_sad_2wk", "da_duration", "da_frequency"),
-    (
-        "da_lost_interest",
-        "da_tired",
-        "da_appetite_lost",
-        "da_sleep_trouble",
-        "da_concentration",
-        "da_worthless",
-        "da_death_thoughts",
-    ),
-)
-PATH_B = _PathSpec(
-    Path.ANHEDONIA,
-    "B",
-    "an",
-    ("an_lost_interest_2wk", "an_duration", "an_frequency"),
-    (
-        "an_tired",
-        "an_appetite_lost",
-        "an_sleep_trouble",
-        "an_concentration",
-        "an_worthless",
-        "an_death_thoughts",
-    ),
-)
-DEATH_ITEMS = ("da_death_thoughts", "an_death_thoughts")
 
 
 class InvalidAnswers(ValueError):
@@ -330,26 +80,23 @@ def validate(answers: Answers) -> dict[str, str | bool | None]:
     return {key: checked.get(key) for key in ANSWER_KEYS}
 
 
-def _stop(spec: _PathSpec, answers: Answers) -> str | None:
+def _stop(spec: PathSpec, answers: Answers) -> str | None:
     """The first stem key without a qualifying answer, None when the path is entered (section 2)."""
-    for key, passing in zip(spec.stems, _PASSING, strict=True):
+    for key, passing in zip(spec.stems, spec.passing, strict=True):
         value = answers.get(key)
         if not (isinstance(value, str) and value in passing):
             return key
     return None
 
 
-def _path_asked(spec: _PathSpec, answers: Answers) -> tuple[set[str], bool]:
+def _path_asked(spec: PathSpec, answers: Answers) -> tuple[set[str], bool]:
     """Items of one path asked so far; True when a stem got a non-qualifying answer (section 2)."""
     stop = _stop(spec, answers)
     if stop is not None:
         asked = set(spec.stems[: spec.stems.index(stop) + 1])
         return asked, answers.get(stop) is not None
     asked = set(spec.stems) | set(spec.symptoms)
-    if answers.get(f"{spec.prefix}_appetite_lost") is False:
-        asked.add(f"{spec.prefix}_appetite_increased")
-    if answers.get(f"{spec.prefix}_sleep_trouble") is True:
-        asked.add(f"{spec.prefix}_sleep_frequency")
+    asked |= {rule.key for rule in spec.followups if answers.get(rule.after) is rule.when}
     return asked, False
 
 
@@ -417,12 +164,12 @@ def _scores(key: str, answers: Answers) -> str | None:
     return key if answers.get(key) is True else None
 
 
-def _counted(spec: _PathSpec, answers: Answers) -> tuple[str, ...]:
+def _counted(spec: PathSpec, answers: Answers) -> tuple[str, ...]:
     """The symptom keys that scored on one path; missing, DK or refused score 0 (section 2)."""
     return tuple(hit for key in spec.symptoms if (hit := _scores(key, answers)) is not None)
 
 
-def _entered(answers: Answers) -> tuple[_PathSpec | None, str | None]:
+def _entered(answers: Answers) -> tuple[PathSpec | None, str | None]:
     """The path entered, or None with the stem key where the interview ended (section 2)."""
     if _stop(PATH_A, answers) is None:
         return PATH_A, None
@@ -439,7 +186,7 @@ def classify(answers: Answers) -> Result:
     return Result(
         back_pain=backache in _BACK_PAIN_CODES,
         major_depression=spec is not None and len(counted) >= SYMPTOM_CUTOFF,
-        path=Path.NONE if spec is None else spec.path,
+        path=Path.NONE if spec is None else Path(spec.section),
         symptom_count=len(counted),
         safety_flag=any(clean[key] is True for key in DEATH_ITEMS),
         antidepressant_volunteered=Stem.ON_ANTIDEPRESSANTS
@@ -491,7 +238,7 @@ def _explain_back_pain(value: object) -> str:
     )
 
 
-def _explain_stems(spec: _PathSpec, answers: Answers) -> str:
+def _explain_stems(spec: PathSpec, answers: Answers) -> str:
     """One sentence on whether a path was entered and, if not, where it failed (section 2)."""
     name = "Depressed-affect" if spec is PATH_A else "Anhedonia"
     stop = _stop(spec, answers)
@@ -501,13 +248,13 @@ def _explain_stems(spec: _PathSpec, answers: Answers) -> str:
         return f"{name} path entered: {feeling} 2+ weeks, {duration}, {frequency}."
     value = answers.get(stop)
     why = "not answered" if value is None else f"'{_label(stop, value)}' does not qualify"
-    where = f"{spec.letter}{spec.stems.index(stop) + 1}"
+    where = spec.number(stop)
     if spec is PATH_A:
         return f"{name} path not entered at {where}: {why}; the anhedonia questions follow."
     return f"Interview ended at {where}: {why}."
 
 
-def _explain_symptoms(spec: _PathSpec, answers: Answers, result: Result) -> list[str]:
+def _explain_symptoms(spec: PathSpec, answers: Answers, result: Result) -> list[str]:
     """Sentences on the symptom count, the sleep rule and caseness (section 2)."""
     phrases = [_PHRASES[key[3:]] for key in result.counted_items]
     listed = f": {', '.join(phrases)}" if phrases else ""
@@ -535,14 +282,14 @@ def _explain_symptoms(spec: _PathSpec, answers: Answers, result: Result) -> list
     return lines
 
 
-def _ignored(spec: _PathSpec | None, answers: Answers) -> list[str]:
+def _ignored(spec: PathSpec | None, answers: Answers) -> list[str]:
     """Answered keys off the entered path, which the study result ignores (section 3, item 4)."""
     if spec is PATH_A:
-        scope = {key for key, item in ITEMS.items() if item.section == Path.DEPRESSED_AFFECT}
+        scope = {key for key, item in ITEMS.items() if item.section == Section.DEPRESSED_AFFECT}
     else:
         scope = set(PATH_A.stems + PATH_B.stems)
         if spec is PATH_B:
-            scope |= {key for key, item in ITEMS.items() if item.section == Path.ANHEDONIA}
+            scope |= {key for key, item in ITEMS.items() if item.section == Section.ANHEDONIA}
     return [key for key in ANSWER_KEYS[1:] if key not in scope and answers[key] is not None]
 
 

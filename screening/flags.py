@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
 from screening.criteria import (
-    BACKACHE,
-    ITEMS,
     SYMPTOM_CUTOFF,
     Path,
     Result,
     back_pain_near_threshold,
     depression_near_threshold,
+)
+from screening.questionnaire import (
+    BACKACHE,
+    ITEMS,
 )
 from screening.study import FIGURES, SHORT_CITATION
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from patients.models import Patient
-from screening import criteria
+from screening import criteria, questionnaire
 from screening.models import Alcohol, Concern, Smoking, Visit
 from screening.services.visits import COVARIATE_KEYS, Covariate
 
@@ -28,34 +28,26 @@ REQUIRED = "Choose an answer: the answers above make this question required."
 # Clocks of the clinic's computers drift a little; a visit time further ahead is a typo.
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
-# The stem answers that let the interview go on, in stem order (CRITERIA.md section 2). The
-# browser needs them to hide what criteria.asked_items would not ask; a browser test checks the
-# script against asked_items.
-_PASSING = (
-    (criteria.Stem.YES,),
-    (criteria.Duration.ALL_DAY_LONG, criteria.Duration.MOST_OF_THE_DAY),
-    (criteria.Frequency.EVERY_DAY, criteria.Frequency.ALMOST_EVERY_DAY),
-)
 
-
-def _path_logic(spec: Any) -> dict[str, Any]:
-    prefix = spec.prefix
+def _path_logic(spec: questionnaire.PathSpec) -> dict[str, Any]:
     return {
         "stems": list(spec.stems),
-        "passing": [[str(code) for code in codes] for codes in _PASSING],
+        # sorted, so the page's markup is the same on every request
+        "passing": [sorted(codes) for codes in spec.passing],
         "symptoms": list(spec.symptoms),
         # [follow-up, the item it follows, the answer that asks it]
         "followups": [
-            [f"{prefix}_appetite_increased", f"{prefix}_appetite_lost", "no"],
-            [f"{prefix}_sleep_frequency", f"{prefix}_sleep_trouble", "yes"],
+            [rule.key, rule.after, "yes" if rule.when else "no"] for rule in spec.followups
         ],
     }
 
 
+# The gates the browser needs to hide what criteria.asked_items would not ask; a browser test
+# replays answer sets through the script and compares with asked_items.
 SKIP_LOGIC: dict[str, Any] = {
-    "always": [criteria.BACKACHE],
-    "items": list(criteria.ANSWER_KEYS),
-    "paths": [_path_logic(criteria.PATH_A), _path_logic(criteria.PATH_B)],
+    "always": [questionnaire.BACKACHE],
+    "items": list(questionnaire.ANSWER_KEYS),
+    "paths": [_path_logic(spec) for spec in questionnaire.PATHS],
 }
 _SKIP_LOGIC_JSON = json.dumps(SKIP_LOGIC)
 
@@ -81,13 +73,11 @@ class YesNoField(forms.TypedChoiceField):
 
 
 def _stem_number(key: str) -> str:
-    for spec in (criteria.PATH_A, criteria.PATH_B):
-        if key in spec.stems:
-            return f"{spec.letter}{spec.stems.index(key) + 1}. "
-    return ""
+    numbers = [spec.number(key) for spec in questionnaire.PATHS if spec.number(key)]
+    return f"{numbers[0]}. " if numbers else ""
 
 
-def _item_field(item: criteria.Item) -> forms.Field:
+def _item_field(item: questionnaire.Item) -> forms.Field:
     label = f"{_stem_number(item.key)}{item.text}"
     help_text = f"MIDUS {item.midus}"
     if item.choices is None:
@@ -102,7 +92,7 @@ def _item_field(item: criteria.Item) -> forms.Field:
 
 
 # Built once: each form gets deep copies, as Django does with declared fields.
-_ITEM_FIELDS = {key: _item_field(item) for key, item in criteria.ITEMS.items()}
+_ITEM_FIELDS = {key: _item_field(item) for key, item in questionnaire.ITEMS.items()}
 
 
 def _none_if_blank(value: Any) -> Any:
@@ -110,18 +100,51 @@ def _none_if_blank(value: Any) -> Any:
     return None if value == "" else value
 
 
-def _section(section: str) -> list[Any]:
-    """The section's items in order; Yes/No questions as one line of radios."""
-    return [
-        key if item.choices else InlineRadios(key)
-        for key, item in criteria.ITEMS.items()
-        if item.section == section
-    ]
-
-
 def _hint(text: str) -> HTML:
     # shown without JavaScript only: the script hides the questions this text describes
     return HTML(f'<p class="form-text screening-hint" data-skip-hint>{text}</p>')
+
+
+def _gates(spec: questionnaire.PathSpec) -> str:
+    """How a path's stems gate each other, in words from the questionnaire's own gates."""
+    steps = []
+    for index, stem in enumerate(spec.stems):
+        labels = dict(questionnaire.ITEMS[stem].choices or ())
+        passing = " or ".join(
+            label.lower() for code, label in labels.items() if code in spec.passing[index]
+        )
+        nxt = spec.number(spec.stems[index + 1]) if index + 1 < len(spec.stems) else "the symptoms"
+        steps.append(f"{nxt} only if {spec.number(stem)} is {passing}")
+    return "Ask " + ", ".join(steps[:-1]) + ", and " + steps[-1] + "."
+
+
+_HINTS = {
+    questionnaire.Section.DEPRESSED_AFFECT: _gates(questionnaire.PATH_A),
+    questionnaire.Section.ANHEDONIA: (
+        f"Ask only if path A was not entered (a non-qualifying answer at "
+        f"{questionnaire.PATH_A.number(questionnaire.PATH_A.stems[0])}-"
+        f"{questionnaire.PATH_A.number(questionnaire.PATH_A.stems[-1])}); then "
+        + _gates(questionnaire.PATH_B)[0].lower()
+        + _gates(questionnaire.PATH_B)[1:]
+    ),
+}
+
+
+def _section(section: questionnaire.Section) -> Fieldset:
+    """The section's items in order, Yes/No questions as one line of radios, with its hint."""
+    items = [
+        key if item.choices else InlineRadios(key)
+        for key, item in questionnaire.ITEMS.items()
+        if item.section == section
+    ]
+    hint = [_hint(_HINTS[section])] if section in _HINTS else []
+    return Fieldset(
+        questionnaire.SECTION_TITLES[section],
+        *hint,
+        *items,
+        css_class="screening-section",
+        data_section=section.value,
+    )
 
 
 class ScreeningForm(forms.Form):
@@ -179,7 +202,7 @@ class ScreeningForm(forms.Form):
         for key, field in _ITEM_FIELDS.items():
             self.fields[key] = copy.deepcopy(field)
         # questionnaire order, which the error summary follows
-        self.order_fields(["visit_at", "presenting_concern", *criteria.ANSWER_KEYS])
+        self.order_fields(["visit_at", "presenting_concern", *questionnaire.ANSWER_KEYS])
         if not self.is_bound:
             self.initial.setdefault("submission_id", uuid.uuid4())
             self.initial.setdefault("visit_at", timezone.localtime().replace(second=0))
@@ -189,7 +212,7 @@ class ScreeningForm(forms.Form):
     @classmethod
     def initial_from(cls, visit: Visit) -> dict[str, Any]:
         """Initial data repeating a recorded visit's answers, for an amendment."""
-        keys = (*criteria.ANSWER_KEYS, *COVARIATE_KEYS)
+        keys = (*questionnaire.ANSWER_KEYS, *COVARIATE_KEYS)
         initial = {key: getattr(visit, key) for key in keys}
         initial["visit_at"] = timezone.localtime(visit.visit_at)
         return initial
@@ -209,7 +232,6 @@ class ScreeningForm(forms.Form):
         helper = FormHelper()
         helper.form_id = "screening-form"
         helper.attrs = {"novalidate": "", "data-skip-logic": _SKIP_LOGIC_JSON}
-        a, b = criteria.PATH_A, criteria.PATH_B
         helper.layout = Layout(
             Fieldset(
                 "Visit",
@@ -218,33 +240,7 @@ class ScreeningForm(forms.Form):
                 "presenting_concern",
                 css_class="screening-section",
             ),
-            Fieldset(
-                "Back pain",
-                criteria.BACKACHE,
-                css_class="screening-section",
-                data_section="back_pain",
-            ),
-            Fieldset(
-                "Depression screen: depressed affect (path A)",
-                _hint(
-                    "Ask A2 only if A1 is Yes, A3 only if A2 is all day long or most of the day, "
-                    "and the symptoms only if A3 is every day or almost every day."
-                ),
-                *_section("depressed_affect"),
-                css_class="screening-section",
-                data_section="depressed_affect",
-            ),
-            Fieldset(
-                "Depression screen: loss of interest (path B)",
-                _hint(
-                    f"Ask only if path A was not entered (a non-qualifying answer at "
-                    f"{a.letter}1-{a.letter}3); then {b.letter}2 only if {b.letter}1 is Yes, and "
-                    f"so on as for path A."
-                ),
-                *_section("anhedonia"),
-                css_class="screening-section",
-                data_section="anhedonia",
-            ),
+            *(_section(section) for section in questionnaire.Section),
             Fieldset(
                 "Health and habits",
                 InlineRadios("antidepressant_use"),
@@ -277,9 +273,9 @@ class ScreeningForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        answers = {key: _none_if_blank(cleaned.get(key)) for key in criteria.ANSWER_KEYS}
+        answers = {key: _none_if_blank(cleaned.get(key)) for key in questionnaire.ANSWER_KEYS}
         asked = criteria.asked_items(answers)
-        for key in criteria.ANSWER_KEYS:
+        for key in questionnaire.ANSWER_KEYS:
             if key in asked and answers[key] is None and key not in self.errors:
                 self.add_error(key, REQUIRED)
         # Answers to questions the skip logic did not ask (visible without JavaScript) are

@@ -23,7 +23,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients.models import Earnings, Education, Patient, Sex
-from screening import criteria, flags
+from screening import criteria, flags, questionnaire
 from screening.models import Alcohol, Concern, Smoking, Visit
 from screening.notifications import notify_safety_flag
 from screening.services.visits import COVARIATE_KEYS, _open_or_attach
@@ -31,7 +31,7 @@ from screening.services.visits import COVARIATE_KEYS, _open_or_attach
 PATIENT_KEYS = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "education", "earnings")
 IDENTITY_KEYS = ("given_name", "family_name", "date_of_birth", "sex")
 VISIT_KEYS = ("visit_at", "clinician")
-COLUMNS = (*PATIENT_KEYS, *VISIT_KEYS, *criteria.ANSWER_KEYS, *COVARIATE_KEYS)
+COLUMNS = (*PATIENT_KEYS, *VISIT_KEYS, *questionnaire.ANSWER_KEYS, *COVARIATE_KEYS)
 REQUIRED = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "visit_at")
 BATCH = 1000
 PROGRESS_EVERY = 1000
@@ -353,19 +353,19 @@ def _patient(check: _RowChecker) -> PatientData | None:
 def _answers(check: _RowChecker) -> dict[str, object]:
     """Answers checked key by key (so every bad one is named), asked items required."""
     values: dict[str, object] = {}
-    for key in criteria.ANSWER_KEYS:
+    for key in questionnaire.ANSWER_KEYS:
         value = check.row.values.get(key)
-        if criteria.ITEMS[key].choices is None:
+        if questionnaire.ITEMS[key].choices is None:
             value = check.boolean(key, value)
         try:
             values.update({k: v for k, v in criteria.validate({key: value}).items() if k == key})
         except criteria.InvalidAnswers as exc:
             check.error(exc.key, str(exc))
             values[key] = None
-    if any(error.key in criteria.ITEMS for error in check.errors):
+    if any(error.key in questionnaire.ITEMS for error in check.errors):
         return values
     # The form's rule (DESIGN.md): what the skip logic asks is required; the rest is stored NULL.
-    for key in criteria.ANSWER_KEYS:
+    for key in questionnaire.ANSWER_KEYS:
         if key in criteria.asked_items(values) and values[key] is None:
             check.error(key, "asked by the skip logic but not answered")
     return criteria.strip_unasked(values)

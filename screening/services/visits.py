@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients.models import Patient
-from screening import criteria, flags, study
+from screening import criteria, flags, questionnaire, study
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
 from screening.notifications import notify_safety_flag
 
@@ -158,7 +158,7 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
     with transaction.atomic(durable=True):
         visit = Visit.objects.select_related("patient", "clinician", "amends").get(pk=visit_id)
         record_audit(actor=actor, action=AuditAction.VISIT_VIEW, obj=visit, patient=visit.patient)
-        answers = {key: getattr(visit, key) for key in criteria.ANSWER_KEYS}
+        answers = {key: getattr(visit, key) for key in questionnaire.ANSWER_KEYS}
         # Re-classified to say why; the stored result stays what was signed (see the version).
         lines = criteria.explain(answers, criteria.classify(answers))
         events = (
@@ -187,7 +187,7 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
         raised=raised,
         open_flags=open_flags,
         answers=[
-            (criteria.ITEMS[key].text, answer_label(key, value))
+            (questionnaire.ITEMS[key].text, answer_label(key, value))
             for key, value in answers.items()
             if value is not None
         ],
@@ -202,7 +202,7 @@ def newer_visit(visit: Visit) -> Visit | None:
 
 def answer_label(key: str, value: object) -> str:
     """How the questionnaire words a stored answer: the option label, or Yes / No."""
-    choices = criteria.ITEMS[key].choices
+    choices = questionnaire.ITEMS[key].choices
     if choices is None:
         return "Yes" if value else "No"
     return dict(choices)[str(value)]

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from audit.services import Actor
 from patients.models import Patient
-from screening import criteria
+from screening import criteria, questionnaire
 from screening.models import Flag, Visit
 from screening.services.visits import record_visit
 from tests.conftest import make_user
@@ -398,12 +398,12 @@ def test_the_whole_form_can_be_filled_and_sent_with_the_keyboard_only(
 def _skip_logic_cases() -> list[dict[str, str | bool]]:
     """Stem answers along both paths, and the follow-ups once a path is entered."""
     stems = [
-        [None, *[code for code, _ in criteria.ITEMS[key].choices or ()]]
+        [None, *[code for code, _ in questionnaire.ITEMS[key].choices or ()]]
         for key in ("da_sad_2wk", "da_duration", "da_frequency")
     ]
     cases: list[dict[str, Any]] = []
     for prefix, base in (("da", {}), ("an", {"da_sad_2wk": "no"})):
-        keys = criteria.PATH_A.stems if prefix == "da" else criteria.PATH_B.stems
+        keys = questionnaire.PATH_A.stems if prefix == "da" else questionnaire.PATH_B.stems
         for values in itertools.product(*stems):
             cases.append({**base, **dict(zip(keys, values, strict=True))})
         entered = dict(zip(keys, ("yes", "all_day_long", "every_day"), strict=True))

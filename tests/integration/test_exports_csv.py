@@ -16,7 +16,7 @@ from django.utils import timezone
 from audit.models import Audit, AuditAction
 from exports.csvfile import _neutralised_sql, csv_chunks, neutralise
 from exports.export import Export, ExportFilters, Format
-from screening import criteria
+from screening import criteria, questionnaire
 from screening.models import FlagKind, FlagStatus, Visit
 from tests.factories import FlagFactory, PatientFactory, UserFactory, VisitFactory
 
@@ -73,8 +73,8 @@ def test_header_follows_the_contract_when_downloaded(signed_in):
     VisitFactory()
     rows, response = download(signed_in)
     header = list(rows[0])
-    assert header[: len(criteria.ANSWER_KEYS)] == list(criteria.ANSWER_KEYS)
-    rest = header[len(criteria.ANSWER_KEYS) :]
+    assert header[: len(questionnaire.ANSWER_KEYS)] == list(questionnaire.ANSWER_KEYS)
+    rest = header[len(questionnaire.ANSWER_KEYS) :]
     assert rest[:5] == [
         "back_pain",
         "major_depression",

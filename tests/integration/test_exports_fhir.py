@@ -17,7 +17,7 @@ from fhir.resources.R4B import get_fhir_model_class
 
 from exports.export import Export, ExportFilters, Format
 from exports.fhir import ITEMS_SYSTEM, QUESTIONNAIRE_URL, SNOMED, definitions, ndjson_chunks
-from screening import criteria
+from screening import criteria, questionnaire
 from screening.models import FlagKind, FlagStatus
 from tests.factories import FlagFactory, PatientFactory, VisitFactory
 
@@ -125,15 +125,15 @@ def test_file_opens_with_the_code_systems_and_questionnaire_when_exported(signed
     assert {r["resourceType"] for r in opening} == {"CodeSystem", "Questionnaire"}
     (items,) = [r for r in of_type(resources, "CodeSystem") if r["url"] == ITEMS_SYSTEM]
     codes = {concept["code"] for concept in items["concept"]}
-    assert codes == {item.midus for item in criteria.ITEMS.values()}
-    (questionnaire,) = of_type(resources, "Questionnaire")
-    link_ids = [item["linkId"] for item in questionnaire["item"]]
-    assert link_ids == list(criteria.ANSWER_KEYS)
-    assert questionnaire["item"][0]["code"] == [
+    assert codes == {item.midus for item in questionnaire.ITEMS.values()}
+    (form,) = of_type(resources, "Questionnaire")
+    link_ids = [item["linkId"] for item in form["item"]]
+    assert link_ids == list(questionnaire.ANSWER_KEYS)
+    assert form["item"][0]["code"] == [
         {
             "system": ITEMS_SYSTEM,
             "code": "B1SA10B",
-            "display": criteria.ITEMS["backache_freq_30d"].text,
+            "display": questionnaire.ITEMS["backache_freq_30d"].text,
         }
     ]
 
@@ -157,7 +157,9 @@ def test_response_holds_only_the_asked_items_coded_by_answer_key_when_exported(s
         r for r in of_type(resources, "QuestionnaireResponse") if r["id"] == str(first.pk)
     ]
     answers = {item["linkId"]: item["answer"][0] for item in response["item"]}
-    assert set(answers) == {key for key in criteria.ANSWER_KEYS if getattr(first, key) is not None}
+    assert set(answers) == {
+        key for key in questionnaire.ANSWER_KEYS if getattr(first, key) is not None
+    }
     assert "da_duration" not in answers  # path A stopped at its stem: not asked, left out
     assert answers["an_lost_interest_2wk"]["valueCoding"]["code"] == "yes"
     assert answers["an_appetite_lost"] == {"valueBoolean": False}

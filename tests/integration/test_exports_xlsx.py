@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from screening import criteria
+from screening import questionnaire
 from tests.factories import PatientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,7 +138,7 @@ def test_columns_sheet_describes_every_column_when_exported(signed_in, visit):
                         "Codes and labels")  # fmt: skip
     described = {row[0]: row for row in about[1:]}
     assert list(described) == header
-    item = criteria.ITEMS["da_sad_2wk"]
+    item = questionnaire.ITEMS["da_sad_2wk"]
     assert described["B1PA60"][2] == item.text
     assert described["B1PA60"][3] == "B1PA60"
     assert "yes = Yes" in described["B1PA60"][4]

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from screening import criteria
+from screening import criteria, questionnaire
 from screening.models import Flag, FlagEvent, FlagStatus, Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +31,7 @@ def test_visits_store_what_the_criteria_say_of_their_answers_when_generated(gene
     assert Visit.objects.count() == 600
     assert "600 visits" in generated
     for visit in Visit.objects.all()[:200]:
-        answers = {key: getattr(visit, key) for key in criteria.ANSWER_KEYS}
+        answers = {key: getattr(visit, key) for key in questionnaire.ANSWER_KEYS}
         assert answers == criteria.strip_unasked(answers)  # unasked items are NULL
         result = criteria.classify(answers).as_dict()
         assert {key: getattr(visit, key) for key in result} == result

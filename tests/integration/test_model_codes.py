@@ -2,17 +2,17 @@
 
 import pytest
 
-from screening import criteria, flags, models
+from screening import criteria, flags, models, questionnaire
 
 
 @pytest.mark.parametrize(
     ("model_choices", "domain_enum"),
     [
-        (models.BackacheFreq, criteria.BackacheFreq),
-        (models.Stem, criteria.Stem),
-        (models.Duration, criteria.Duration),
-        (models.Frequency, criteria.Frequency),
-        (models.SleepFrequency, criteria.SleepFrequency),
+        (models.BackacheFreq, questionnaire.BackacheFreq),
+        (models.Stem, questionnaire.Stem),
+        (models.Duration, questionnaire.Duration),
+        (models.Frequency, questionnaire.Frequency),
+        (models.SleepFrequency, questionnaire.SleepFrequency),
         (models.Path, criteria.Path),
         (models.FlagKind, flags.FlagKind),
     ],
@@ -29,7 +29,7 @@ def test_flag_priorities_equal_the_domain_priorities():
 
 def test_every_answer_key_is_a_visit_field_with_its_midus_code():
     fields = {f.name: f for f in models.Visit._meta.get_fields()}
-    for key, item in criteria.ITEMS.items():
+    for key, item in questionnaire.ITEMS.items():
         assert key in fields, key
         assert fields[key].help_text == item.midus, key
         if item.choices is None:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from screening import criteria
+from screening import questionnaire
 from screening.models import Visit
 from tests.factories import ANSWERS, PatientFactory
 
@@ -54,10 +54,10 @@ def test_every_question_shows_as_labelled_radios_when_the_form_opens(signed_in, 
 
     assert response.status_code == 200
     html = response.content.decode()
-    for key, item in criteria.ITEMS.items():
+    for key, item in questionnaire.ITEMS.items():
         assert f'name="{key}"' in html
         assert escape(item.text) in html
-    assert html.count("<fieldset") >= len(criteria.ITEMS)
+    assert html.count("<fieldset") >= len(questionnaire.ITEMS)
     assert "Was on anti-depressants (volunteered)" in html
     assert "data-skip-logic=" in html
     assert re.search(r'name="submission_id" value="[0-9a-f-]{36}"', html)

@@ -3,18 +3,10 @@
 import pytest
 
 from screening.criteria import (
-    ANSWER_KEYS,
     CRITERIA_VERSION,
-    DEATH_ITEMS,
-    ITEMS,
     SYMPTOM_CUTOFF,
-    BackacheFreq,
-    Duration,
-    Frequency,
     InvalidAnswers,
     Path,
-    SleepFrequency,
-    Stem,
     asked_items,
     back_pain_near_threshold,
     classify,
@@ -22,6 +14,16 @@ from screening.criteria import (
     explain,
     strip_unasked,
     validate,
+)
+from screening.questionnaire import (
+    ANSWER_KEYS,
+    DEATH_ITEMS,
+    ITEMS,
+    BackacheFreq,
+    Duration,
+    Frequency,
+    SleepFrequency,
+    Stem,
 )
 
 A_ENTERED = {"da_sad_2wk": "yes", "da_duration": "most_of_the_day", "da_frequency": "every_day"}

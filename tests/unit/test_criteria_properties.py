@@ -6,15 +6,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.criteria import (
+    Path,
+    Result,
+    classify,
+    strip_unasked,
+)
+from screening.questionnaire import (
     ANSWER_KEYS,
     ITEMS,
     Duration,
     Frequency,
-    Path,
-    Result,
     Stem,
-    classify,
-    strip_unasked,
 )
 
 Answers = dict[str, object]

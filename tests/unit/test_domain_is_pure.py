@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = ("screening/criteria.py", "screening/flags.py", "screening/study.py")
-OWN = {"screening.criteria", "screening.study"}
+DOMAIN = (
+    "screening/questionnaire.py",
+    "screening/criteria.py",
+    "screening/flags.py",
+    "screening/study.py",
+)
+OWN = {"screening.questionnaire", "screening.criteria", "screening.study"}
 
 
 def imported_modules(path: Path) -> list[str]:
@@ -38,7 +43,7 @@ def test_domain_module_imports_only_stdlib_and_own_rules_when_parsed(name: str) 
 
 
 def test_django_is_not_loaded_when_the_domain_is_imported() -> None:
-    code = "import screening.criteria, screening.flags, screening.study, sys; "
+    code = "import screening.questionnaire, screening.criteria, screening.flags, screening.study, sys; "
     code += "assert 'django' not in sys.modules, 'django imported'"
 
     done = subprocess.run(

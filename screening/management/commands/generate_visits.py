@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from psycopg.conninfo import make_conninfo
 
 from accounts.roles import CLINICIAN, REVIEWER
-from screening import criteria, flags
+from screening import criteria, flags, questionnaire
 from screening.models import FlagEventAction, FlagOutcome, FlagStatus
 
 YEARS = 3
@@ -69,7 +69,7 @@ VISIT_COLUMNS = ", ".join(
         "id, patient_id, clinician_id, visit_at, recorded_at, submission_id",
         "antidepressant_use, regular_exercise, smoking, alcohol, height_cm, weight_kg",
         "presenting_concern",
-        *criteria.ANSWER_KEYS,
+        *questionnaire.ANSWER_KEYS,
         *RESULT_KEYS,
         "criteria_version",
     )
@@ -141,7 +141,7 @@ def _sample_answers(rng: random.Random) -> dict[str, object]:
     """Answers a clinic might record: a latent severity makes stems and symptoms go together."""
     severity = rng.random()
     answers: dict[str, object] = {
-        criteria.BACKACHE: _pick(
+        questionnaire.BACKACHE: _pick(
             rng,
             {
                 "almost_every_day": 12,
@@ -154,7 +154,7 @@ def _sample_answers(rng: random.Random) -> dict[str, object]:
             },
         )
     }
-    for spec in (criteria.PATH_A, criteria.PATH_B):
+    for spec in (questionnaire.PATH_A, questionnaire.PATH_B):
         yes = 60 * severity
         answers[spec.stems[0]] = _pick(
             rng,
@@ -175,7 +175,7 @@ def _sample_answers(rng: random.Random) -> dict[str, object]:
         )
         p = 0.25 + 0.55 * severity
         for key in spec.symptoms:
-            answers[key] = rng.random() < (p * 0.25 if key in criteria.DEATH_ITEMS else p)
+            answers[key] = rng.random() < (p * 0.25 if key in questionnaire.DEATH_ITEMS else p)
         answers[f"{spec.prefix}_appetite_increased"] = rng.random() < 0.3
         answers[f"{spec.prefix}_sleep_frequency"] = _pick(
             rng, {"every_night": 40, "nearly_every_night": 35, "less_often": 20, "dont_know": 5}
@@ -203,7 +203,7 @@ def answer_pool(rng: random.Random) -> list[AnswerSet]:
             copy_text(v)
             for v in (
                 _concern(result, rng),
-                *(answers[key] for key in criteria.ANSWER_KEYS),
+                *(answers[key] for key in questionnaire.ANSWER_KEYS),
                 *(stored[key] for key in RESULT_KEYS),
                 criteria.CRITERIA_VERSION,
             )
