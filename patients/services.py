@@ -11,7 +11,8 @@ from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients import charts, selectors
 from patients.models import Patient
-from screening.models import BackacheFreq, Flag, Visit
+from screening.models import Flag, Visit
+from screening.questionnaire import BackacheFreq
 
 PAGE_SIZE = 25
 CHART_VISITS = 30

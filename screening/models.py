@@ -1,8 +1,9 @@
 """Visits (answers as asked + the stored classification), flags and their append-only history.
 
 Answer fields are named by the answer keys of CRITERIA.md section 7, so forms, exports and the batch
-classifier share one vocabulary; the MIDUS item code is each field's help_text. NULL means the skip
-logic did not ask the item; False means the patient answered "No".
+classifier share one vocabulary; each takes its wording, MIDUS code (help_text) and choices from
+screening.questionnaire. NULL means the skip logic did not ask the item; False means the patient
+answered "No".
 """
 
 import pgtrigger
@@ -11,48 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-
-class BackacheFreq(models.TextChoices):
-    ALMOST_EVERY_DAY = "almost_every_day", "Almost every day"
-    SEVERAL_TIMES_A_WEEK = "several_times_a_week", "Several times a week"
-    ONCE_A_WEEK = "once_a_week", "Once a week"
-    SEVERAL_TIMES_A_MONTH = "several_times_a_month", "Several times a month"
-    ONCE_A_MONTH = "once_a_month", "Once a month"
-    NOT_AT_ALL = "not_at_all", "Not at all"
-    REFUSED = "refused", "Refused"
-
-
-class Stem(models.TextChoices):
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    ON_ANTIDEPRESSANTS = "on_antidepressants", "Was on anti-depressants (volunteered)"
-    DONT_KNOW = "dont_know", "Don't know"
-    REFUSED = "refused", "Refused"
-
-
-class Duration(models.TextChoices):
-    ALL_DAY_LONG = "all_day_long", "All day long"
-    MOST_OF_THE_DAY = "most_of_the_day", "Most of the day"
-    ABOUT_HALF_THE_DAY = "about_half_the_day", "About half the day"
-    LESS_THAN_HALF_THE_DAY = "less_than_half_the_day", "Less than half the day"
-    DONT_KNOW = "dont_know", "Don't know"
-    REFUSED = "refused", "Refused"
-
-
-class Frequency(models.TextChoices):
-    EVERY_DAY = "every_day", "Every day"
-    ALMOST_EVERY_DAY = "almost_every_day", "Almost every day"
-    LESS_OFTEN = "less_often", "Less often than that"
-    DONT_KNOW = "dont_know", "Don't know"
-    REFUSED = "refused", "Refused"
-
-
-class SleepFrequency(models.TextChoices):
-    EVERY_NIGHT = "every_night", "Every night"
-    NEARLY_EVERY_NIGHT = "nearly_every_night", "Nearly every night"
-    LESS_OFTEN = "less_often", "Less often than that"
-    DONT_KNOW = "dont_know", "Don't know"
-    REFUSED = "refused", "Refused"
+from screening import questionnaire
 
 
 class Path(models.TextChoices):
@@ -81,9 +41,18 @@ class Alcohol(models.TextChoices):
     FIVE_PLUS = "5_plus_days_wk", "5 or more days a week"
 
 
-def _choice(max_length: int, choices: type[models.TextChoices], midus: str, text: str):  # type: ignore[no-untyped-def]
+def _answer(key: str, max_length: int = 0):  # type: ignore[no-untyped-def]
+    """Questionnaire item `key` as a column: its wording, MIDUS code and choices; NULL = not asked."""
+    item = questionnaire.ITEMS[key]
+    if item.choices is None:
+        return models.BooleanField(item.text, null=True, blank=True, help_text=item.midus)
     return models.CharField(
-        text, max_length=max_length, choices=choices.choices, null=True, blank=True, help_text=midus
+        item.text,
+        max_length=max_length,
+        choices=item.choices,
+        null=True,
+        blank=True,
+        help_text=item.midus,
     )
 
 
@@ -91,8 +60,13 @@ def _yes_no(midus: str, text: str) -> models.BooleanField:  # type: ignore[type-
     return models.BooleanField(text, null=True, blank=True, help_text=midus)
 
 
-def _in(field: str, choices: type[models.TextChoices]) -> Q:
-    return Q(**{f"{field}__in": choices.values}) | Q(**{f"{field}__isnull": True})
+def _in(field: str, choices: type[models.TextChoices] | None = None) -> Q:
+    """The field holds one of its codes (a covariate's, or else its questionnaire item's) or NULL."""
+    if choices is not None:
+        codes = list(choices.values)
+    else:
+        codes = [code for code, _ in questionnaire.ITEMS[field].choices or ()]
+    return Q(**{f"{field}__in": codes}) | Q(**{f"{field}__isnull": True})
 
 
 class Visit(models.Model):
@@ -118,61 +92,34 @@ class Visit(models.Model):
     )
 
     # Back pain (CRITERIA.md section 1)
-    backache_freq_30d = _choice(
-        24, BackacheFreq, "B1SA10B", "In the past 30 days, how often have you had backaches?"
-    )
+    backache_freq_30d = _answer("backache_freq_30d", 24)
+
     # Depression, path A: depressed affect (CRITERIA.md section 2)
-    da_sad_2wk = _choice(
-        20,
-        Stem,
-        "B1PA60",
-        "During the past 12 months, was there ever a time when you felt sad, "
-        "blue, or depressed for two weeks or more in a row?",
-    )
-    da_duration = _choice(24, Duration, "B1PA61", "How long did these feelings usually last?")
-    da_frequency = _choice(
-        20, Frequency, "B1PA62", "How often did you feel this way during those two weeks?"
-    )
-    da_lost_interest = _yes_no("B1PA63", "Did you lose interest in most things?")
-    da_tired = _yes_no("B1PA64", "Did you feel more tired out or low on energy than is usual?")
-    da_appetite_lost = _yes_no("B1PA65", "Did you lose your appetite?")
-    da_appetite_increased = _yes_no("B1PA65A", "Did your appetite increase?")
-    da_sleep_trouble = _yes_no("B1PA66", "Did you have more trouble falling asleep than usual?")
-    da_sleep_frequency = _choice(20, SleepFrequency, "B1PA66A", "How often did that happen?")
-    da_concentration = _yes_no(
-        "B1PA67", "Did you have a lot more trouble concentrating than usual?"
-    )
-    da_worthless = _yes_no("B1PA68", "Did you feel down on yourself, no good, or worthless?")
-    da_death_thoughts = _yes_no(
-        "B1PA69",
-        "Did you think a lot about death, either your own, someone else's, or death in general?",
-    )
+    da_sad_2wk = _answer("da_sad_2wk", 20)
+    da_duration = _answer("da_duration", 24)
+    da_frequency = _answer("da_frequency", 20)
+    da_lost_interest = _answer("da_lost_interest")
+    da_tired = _answer("da_tired")
+    da_appetite_lost = _answer("da_appetite_lost")
+    da_appetite_increased = _answer("da_appetite_increased")
+    da_sleep_trouble = _answer("da_sleep_trouble")
+    da_sleep_frequency = _answer("da_sleep_frequency", 20)
+    da_concentration = _answer("da_concentration")
+    da_worthless = _answer("da_worthless")
+    da_death_thoughts = _answer("da_death_thoughts")
+
     # Depression, path B: anhedonia (asked only if path A was not entered)
-    an_lost_interest_2wk = _choice(
-        20,
-        Stem,
-        "B1PA72",
-        "During the past 12 months, was there ever a time lasting two weeks or "
-        "more when you lost interest in most things like hobbies, work, or activities that usually "
-        "give you pleasure?",
-    )
-    an_duration = _choice(24, Duration, "B1PA73", "How long did the loss of interest usually last?")
-    an_frequency = _choice(
-        20, Frequency, "B1PA74", "How often did you feel this way during those two weeks?"
-    )
-    an_tired = _yes_no("B1PA75", "Did you feel more tired out or low on energy than is usual?")
-    an_appetite_lost = _yes_no("B1PA76", "Did you lose your appetite?")
-    an_appetite_increased = _yes_no("B1PA76A", "Did your appetite increase?")
-    an_sleep_trouble = _yes_no("B1PA77", "Did you have more trouble falling asleep than usual?")
-    an_sleep_frequency = _choice(20, SleepFrequency, "B1PA77A", "How often did that happen?")
-    an_concentration = _yes_no(
-        "B1PA78", "Did you have a lot more trouble concentrating than usual?"
-    )
-    an_worthless = _yes_no("B1PA79", "Did you feel down on yourself, no good, or worthless?")
-    an_death_thoughts = _yes_no(
-        "B1PA80",
-        "Did you think a lot about death, either your own, someone else's, or death in general?",
-    )
+    an_lost_interest_2wk = _answer("an_lost_interest_2wk", 20)
+    an_duration = _answer("an_duration", 24)
+    an_frequency = _answer("an_frequency", 20)
+    an_tired = _answer("an_tired")
+    an_appetite_lost = _answer("an_appetite_lost")
+    an_appetite_increased = _answer("an_appetite_increased")
+    an_sleep_trouble = _answer("an_sleep_trouble")
+    an_sleep_frequency = _answer("an_sleep_frequency", 20)
+    an_concentration = _answer("an_concentration")
+    an_worthless = _answer("an_worthless")
+    an_death_thoughts = _answer("an_death_thoughts")
 
     # Covariates (CRITERIA.md section 5); all optional
     antidepressant_use = _yes_no("", "Currently taking an antidepressant?")
@@ -216,31 +163,21 @@ class Visit(models.Model):
             models.Index(fields=["amends"], name="visit_amends"),
         ]
         constraints = [
+            models.CheckConstraint(condition=_in("backache_freq_30d"), name="visit_backache_valid"),
+            models.CheckConstraint(condition=_in("da_sad_2wk"), name="visit_da_sad_valid"),
             models.CheckConstraint(
-                condition=_in("backache_freq_30d", BackacheFreq), name="visit_backache_valid"
+                condition=_in("an_lost_interest_2wk"), name="visit_an_lost_interest_valid"
             ),
-            models.CheckConstraint(condition=_in("da_sad_2wk", Stem), name="visit_da_sad_valid"),
+            models.CheckConstraint(condition=_in("da_duration"), name="visit_da_duration_valid"),
+            models.CheckConstraint(condition=_in("an_duration"), name="visit_an_duration_valid"),
+            models.CheckConstraint(condition=_in("da_frequency"), name="visit_da_frequency_valid"),
+            models.CheckConstraint(condition=_in("an_frequency"), name="visit_an_frequency_valid"),
             models.CheckConstraint(
-                condition=_in("an_lost_interest_2wk", Stem), name="visit_an_lost_interest_valid"
-            ),
-            models.CheckConstraint(
-                condition=_in("da_duration", Duration), name="visit_da_duration_valid"
-            ),
-            models.CheckConstraint(
-                condition=_in("an_duration", Duration), name="visit_an_duration_valid"
-            ),
-            models.CheckConstraint(
-                condition=_in("da_frequency", Frequency), name="visit_da_frequency_valid"
-            ),
-            models.CheckConstraint(
-                condition=_in("an_frequency", Frequency), name="visit_an_frequency_valid"
-            ),
-            models.CheckConstraint(
-                condition=_in("da_sleep_frequency", SleepFrequency),
+                condition=_in("da_sleep_frequency"),
                 name="visit_da_sleep_frequency_valid",
             ),
             models.CheckConstraint(
-                condition=_in("an_sleep_frequency", SleepFrequency),
+                condition=_in("an_sleep_frequency"),
                 name="visit_an_sleep_frequency_valid",
             ),
             models.CheckConstraint(

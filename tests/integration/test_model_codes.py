@@ -8,11 +8,6 @@ from screening import criteria, flags, models, questionnaire
 @pytest.mark.parametrize(
     ("model_choices", "domain_enum"),
     [
-        (models.BackacheFreq, questionnaire.BackacheFreq),
-        (models.Stem, questionnaire.Stem),
-        (models.Duration, questionnaire.Duration),
-        (models.Frequency, questionnaire.Frequency),
-        (models.SleepFrequency, questionnaire.SleepFrequency),
         (models.Path, criteria.Path),
         (models.FlagKind, flags.FlagKind),
     ],
