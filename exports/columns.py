@@ -23,10 +23,7 @@ from exports.export import Choices, DateDetail, ExportOptions
 from patients.models import Earnings, Education, Sex
 from screening import criteria, questionnaire
 from screening.models import (
-    Alcohol,
-    Concern,
     Path,
-    Smoking,
 )
 
 # Which columns -------------------------------------------------------------------------------
@@ -249,33 +246,30 @@ def _deidentified_columns(dates: str) -> list[Column]:
     ]
 
 
+def _covariate_kind(covariate: questionnaire.Covariate) -> Kind:
+    if covariate.choices is not None:
+        return Kind.CHOICE
+    return Kind.BOOL if covariate.yes_no else Kind.DECIMAL
+
+
 def _covariate_columns() -> list[Column]:
     group = "covariate"
     metres = F("height_cm") / Value(100, output_field=DecimalField())
     bmi = Round(F("weight_kg") / (metres * metres), 1, output_field=DecimalField())
     return [
-        _field(
-            "presenting_concern", group, "Presenting concern.", Kind.CHOICE, tuple(Concern.choices)
+        *(
+            Column(
+                key,
+                key,
+                group,
+                covariate.text,
+                _covariate_kind(covariate),
+                F(key),
+                covariate.choices or (),
+                covariate.midus,
+            )
+            for key, covariate in questionnaire.COVARIATES.items()
         ),
-        _field("antidepressant_use", group, "Currently taking an antidepressant.", Kind.BOOL),
-        _field(
-            "regular_exercise",
-            group,
-            "Regular exercise (20 minutes or more, 3 or more times a week).",
-            Kind.BOOL,
-            midus="B1SA30/B1SA31",
-        ),
-        _field("smoking", group, "Smoking.", Kind.CHOICE, tuple(Smoking.choices), "B1PA38A/B1PA39"),
-        _field(
-            "alcohol",
-            group,
-            "Alcohol use in the past month.",
-            Kind.CHOICE,
-            tuple(Alcohol.choices),
-            "B1PA50/B1PA51",
-        ),
-        _field("height_cm", group, "Height in centimetres.", Kind.DECIMAL, midus="B1SA37"),
-        _field("weight_kg", group, "Weight in kilograms.", Kind.DECIMAL, midus="B1SA39"),
         Column(
             "bmi",
             "bmi",

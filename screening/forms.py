@@ -8,7 +8,6 @@ import copy
 import json
 import uuid
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 from crispy_forms.bootstrap import InlineRadios
@@ -20,8 +19,9 @@ from django.utils.functional import cached_property
 
 from patients.models import Patient
 from screening import criteria, questionnaire
-from screening.models import Alcohol, Concern, Smoking, Visit
-from screening.services.visits import COVARIATE_KEYS, Covariate
+from screening.models import Visit
+from screening.questionnaire import COVARIATE_KEYS
+from screening.services.visits import Covariate
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 REQUIRED = "Choose an answer: the answers above make this question required."
@@ -91,8 +91,31 @@ def _item_field(item: questionnaire.Item) -> forms.Field:
     )
 
 
+def _covariate_field(covariate: questionnaire.Covariate) -> forms.Field:
+    help_text = f"MIDUS {covariate.midus}" if covariate.midus else ""
+    if covariate.yes_no:
+        return YesNoField(label=covariate.text, help_text=help_text)
+    if covariate.choices is not None:
+        return forms.ChoiceField(
+            label=covariate.text,
+            choices=covariate.choices,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+    return forms.DecimalField(
+        label=covariate.text,
+        required=False,
+        min_value=covariate.low,
+        max_value=covariate.high,
+        decimal_places=1,
+        max_digits=4,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+
+
 # Built once: each form gets deep copies, as Django does with declared fields.
 _ITEM_FIELDS = {key: _item_field(item) for key, item in questionnaire.ITEMS.items()}
+_COVARIATE_FIELDS = {key: _covariate_field(c) for key, c in questionnaire.COVARIATES.items()}
 
 
 def _none_if_blank(value: Any) -> Any:
@@ -157,49 +180,11 @@ class ScreeningForm(forms.Form):
         label="Visit date and time",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    presenting_concern = forms.ChoiceField(
-        label="Presenting concern",
-        choices=Concern.choices,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    antidepressant_use = YesNoField(label="Currently taking an antidepressant?")
-    regular_exercise = YesNoField(
-        label="Regular exercise (20 minutes or more, 3 or more times a week)?",
-        help_text="MIDUS B1SA30/B1SA31",
-    )
-    smoking = forms.ChoiceField(
-        label="Smoking", choices=Smoking.choices, required=False, widget=forms.RadioSelect
-    )
-    alcohol = forms.ChoiceField(
-        label="Alcohol in the past month",
-        choices=Alcohol.choices,
-        required=False,
-        widget=forms.RadioSelect,
-    )
-    height_cm = forms.DecimalField(
-        label="Height (cm)",
-        required=False,
-        min_value=Decimal(50),
-        max_value=Decimal(272),
-        decimal_places=1,
-        max_digits=4,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
-    )
-    weight_kg = forms.DecimalField(
-        label="Weight (kg)",
-        required=False,
-        min_value=Decimal(20),
-        max_value=Decimal(650),
-        decimal_places=1,
-        max_digits=4,
-        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
-    )
 
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
-        for key, field in _ITEM_FIELDS.items():
+        for key, field in (_ITEM_FIELDS | _COVARIATE_FIELDS).items():
             self.fields[key] = copy.deepcopy(field)
         # questionnaire order, which the error summary follows
         self.order_fields(["visit_at", "presenting_concern", *questionnaire.ANSWER_KEYS])

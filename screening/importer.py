@@ -24,9 +24,10 @@ from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients.models import Earnings, Education, Patient, Sex
 from screening import criteria, flags, questionnaire
-from screening.models import Alcohol, Concern, Smoking, Visit
+from screening.models import Visit
 from screening.notifications import notify_safety_flag
-from screening.services.visits import COVARIATE_KEYS, _open_or_attach
+from screening.questionnaire import COVARIATE_KEYS
+from screening.services.visits import _open_or_attach
 
 PATIENT_KEYS = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "education", "earnings")
 IDENTITY_KEYS = ("given_name", "family_name", "date_of_birth", "sex")
@@ -35,13 +36,6 @@ COLUMNS = (*PATIENT_KEYS, *VISIT_KEYS, *questionnaire.ANSWER_KEYS, *COVARIATE_KE
 REQUIRED = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "visit_at")
 BATCH = 1000
 PROGRESS_EVERY = 1000
-_BOOLEAN_COVARIATES = ("antidepressant_use", "regular_exercise")
-_CHOICE_COVARIATES = {
-    "presenting_concern": Concern.values,
-    "smoking": Smoking.values,
-    "alcohol": Alcohol.values,
-}
-_RANGES = {"height_cm": (Decimal(50), Decimal(272)), "weight_kg": (Decimal(20), Decimal(650))}
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -220,7 +214,7 @@ class _RowChecker:
         self.error(key, "expected true or false")
         return None
 
-    def decimal(self, key: str) -> Decimal | None:
+    def decimal(self, key: str, covariate: questionnaire.Covariate) -> Decimal | None:
         value = self.row.values.get(key)
         if value is None:
             return None
@@ -229,7 +223,7 @@ class _RowChecker:
         except InvalidOperation:
             self.error(key, "expected a number")
             return None
-        low, high = _RANGES[key]
+        low, high = covariate.low, covariate.high
         if not number.is_finite() or not low <= number <= high:
             self.error(key, f"expected a number from {low} to {high}")
             return None
@@ -373,12 +367,13 @@ def _answers(check: _RowChecker) -> dict[str, object]:
 
 def _covariates(check: _RowChecker) -> dict[str, object]:
     covariates: dict[str, object] = {}
-    for key in _BOOLEAN_COVARIATES:
-        covariates[key] = check.boolean(key, check.row.values.get(key))
-    for key, allowed in _CHOICE_COVARIATES.items():
-        covariates[key] = check.choice(key, allowed)
-    for key in _RANGES:
-        covariates[key] = check.decimal(key)
+    for key, covariate in questionnaire.COVARIATES.items():
+        if covariate.choices is not None:
+            covariates[key] = check.choice(key, [code for code, _ in covariate.choices])
+        elif covariate.yes_no:
+            covariates[key] = check.boolean(key, check.row.values.get(key))
+        else:
+            covariates[key] = check.decimal(key, covariate)
     return covariates
 
 

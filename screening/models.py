@@ -21,26 +21,6 @@ class Path(models.TextChoices):
     NONE = "none", "None entered"
 
 
-class Concern(models.TextChoices):
-    BACK_PAIN = "back_pain", "Back pain"
-    LOW_MOOD = "low_mood", "Low mood"
-    BOTH = "both", "Both"
-    OTHER = "other", "Other"
-
-
-class Smoking(models.TextChoices):
-    NEVER = "never", "Never a regular smoker"
-    FORMER = "former", "Former regular smoker"
-    CURRENT = "current", "Current regular smoker"
-
-
-class Alcohol(models.TextChoices):
-    NONE = "none", "No drinks in the past month"
-    UNDER_1_DAY = "lt_1_day_wk", "Less than 1 day a week"
-    ONE_TO_FOUR = "1_4_days_wk", "1 to 4 days a week"
-    FIVE_PLUS = "5_plus_days_wk", "5 or more days a week"
-
-
 def _answer(key: str, max_length: int = 0):  # type: ignore[no-untyped-def]
     """Questionnaire item `key` as a column: its wording, MIDUS code and choices; NULL = not asked."""
     item = questionnaire.ITEMS[key]
@@ -56,16 +36,30 @@ def _answer(key: str, max_length: int = 0):  # type: ignore[no-untyped-def]
     )
 
 
-def _yes_no(midus: str, text: str) -> models.BooleanField:  # type: ignore[type-arg]
-    return models.BooleanField(text, null=True, blank=True, help_text=midus)
+def _covariate(key: str, max_length: int = 0):  # type: ignore[no-untyped-def]
+    """Covariate `key` as an optional column: its wording, MIDUS source and choices or unit."""
+    covariate = questionnaire.COVARIATES[key]
+    common = {"null": True, "blank": True, "help_text": covariate.midus}
+    if covariate.choices is not None:
+        return models.CharField(
+            covariate.text, max_length=max_length, choices=covariate.choices, **common
+        )
+    if covariate.low is not None:
+        return models.DecimalField(covariate.text, max_digits=4, decimal_places=1, **common)
+    return models.BooleanField(covariate.text, **common)
 
 
-def _in(field: str, choices: type[models.TextChoices] | None = None) -> Q:
-    """The field holds one of its codes (a covariate's, or else its questionnaire item's) or NULL."""
-    if choices is not None:
-        codes = list(choices.values)
-    else:
-        codes = [code for code, _ in questionnaire.ITEMS[field].choices or ()]
+def _in_range(key: str) -> Q:
+    """A measurement within the covariate's bounds, or NULL."""
+    covariate = questionnaire.COVARIATES[key]
+    bounds = {f"{key}__gte": covariate.low, f"{key}__lte": covariate.high}
+    return Q(**{f"{key}__isnull": True}) | Q(**bounds)
+
+
+def _in(field: str) -> Q:
+    """The field holds one of its questionnaire codes (an item's or a covariate's) or NULL."""
+    asked = questionnaire.ITEMS.get(field) or questionnaire.COVARIATES[field]
+    codes = [code for code, _ in asked.choices or ()]
     return Q(**{f"{field}__in": codes}) | Q(**{f"{field}__isnull": True})
 
 
@@ -87,9 +81,7 @@ class Visit(models.Model):
     submission_id = models.UUIDField(
         unique=True, help_text="One per form served, so a double submit records one visit."
     )
-    presenting_concern = models.CharField(
-        max_length=16, choices=Concern.choices, null=True, blank=True
-    )
+    presenting_concern = _covariate("presenting_concern", 16)
 
     # Back pain (CRITERIA.md section 1)
     backache_freq_30d = _answer("backache_freq_30d", 24)
@@ -122,23 +114,12 @@ class Visit(models.Model):
     an_death_thoughts = _answer("an_death_thoughts")
 
     # Covariates (CRITERIA.md section 5); all optional
-    antidepressant_use = _yes_no("", "Currently taking an antidepressant?")
-    regular_exercise = _yes_no(
-        "B1SA30/B1SA31", "Regular exercise (20 minutes or more, 3 or more times a week)?"
-    )
-    smoking = models.CharField(
-        max_length=8, choices=Smoking.choices, null=True, blank=True, help_text="B1PA38A/B1PA39"
-    )
-    alcohol = models.CharField(
-        max_length=16, choices=Alcohol.choices, null=True, blank=True, help_text="B1PA50/B1PA51"
-    )
-    height_cm = models.DecimalField(
-        "height (cm)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="B1SA37"
-    )
-    weight_kg = models.DecimalField(
-        "weight (kg)", max_digits=4, decimal_places=1, null=True, blank=True, help_text="B1SA39"
-    )
-
+    antidepressant_use = _covariate("antidepressant_use")
+    regular_exercise = _covariate("regular_exercise")
+    smoking = _covariate("smoking", 8)
+    alcohol = _covariate("alcohol", 16)
+    height_cm = _covariate("height_cm")
+    weight_kg = _covariate("weight_kg")
     # The stored result of screening.criteria.classify, with the version that produced it
     back_pain = models.BooleanField(help_text="Meets the back-pain criterion.")
     major_depression = models.BooleanField(help_text="Meets the major-depression criterion.")
@@ -180,11 +161,9 @@ class Visit(models.Model):
                 condition=_in("an_sleep_frequency"),
                 name="visit_an_sleep_frequency_valid",
             ),
-            models.CheckConstraint(
-                condition=_in("presenting_concern", Concern), name="visit_concern_valid"
-            ),
-            models.CheckConstraint(condition=_in("smoking", Smoking), name="visit_smoking_valid"),
-            models.CheckConstraint(condition=_in("alcohol", Alcohol), name="visit_alcohol_valid"),
+            models.CheckConstraint(condition=_in("presenting_concern"), name="visit_concern_valid"),
+            models.CheckConstraint(condition=_in("smoking"), name="visit_smoking_valid"),
+            models.CheckConstraint(condition=_in("alcohol"), name="visit_alcohol_valid"),
             models.CheckConstraint(condition=Q(path__in=Path.values), name="visit_path_valid"),
             # branch consistency: a follow-up is never answered without its stem
             models.CheckConstraint(
@@ -207,11 +186,11 @@ class Visit(models.Model):
                 name="visit_depression_needs_path",
             ),
             models.CheckConstraint(
-                condition=Q(height_cm__isnull=True) | Q(height_cm__gte=50, height_cm__lte=272),
+                condition=_in_range("height_cm"),
                 name="visit_height_range",
             ),
             models.CheckConstraint(
-                condition=Q(weight_kg__isnull=True) | Q(weight_kg__gte=20, weight_kg__lte=650),
+                condition=_in_range("weight_kg"),
                 name="visit_weight_range",
             ),
         ]

@@ -1,5 +1,6 @@
 """The screening questionnaire, defined once: item keys, MIDUS codes, wording, answer choices with
-their codes and labels, sections and the skip logic's gates (CRITERIA.md sections 1, 2 and 7).
+their codes and labels, sections, the skip logic's gates and the covariates (CRITERIA.md sections
+1, 2, 5 and 7).
 
 Standard library only. The study's rules (criteria.py), the visit table's fields and constraints,
 the form and the browser's skip logic, the export column dictionary, the FHIR CodeSystems and
@@ -9,6 +10,7 @@ Questionnaire, and docs/criteria.md all derive from what is written here, and a 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 Choices = tuple[tuple[str, str], ...]
@@ -294,3 +296,68 @@ PATH_A = _path(
 # Path B is asked only when path A was not entered; its stem is the loss of interest.
 PATH_B = _path(Section.ANHEDONIA, "B", "an", "an_lost_interest_2wk", [*_SYMPTOMS, "death_thoughts"])
 PATHS = (PATH_A, PATH_B)
+
+
+class Concern(Choice):
+    """Why the patient came today, as the clinician records it."""
+
+    BACK_PAIN = "back_pain", "Back pain"
+    LOW_MOOD = "low_mood", "Low mood"
+    BOTH = "both", "Both"
+    OTHER = "other", "Other"
+
+
+class Smoking(Choice):
+    """Smoking, from ever and now a regular smoker (CRITERIA.md section 5)."""
+
+    NEVER = "never", "Never a regular smoker"
+    FORMER = "former", "Former regular smoker"
+    CURRENT = "current", "Current regular smoker"
+
+
+class Alcohol(Choice):
+    """Drinking days in the past month (CRITERIA.md section 5)."""
+
+    NONE = "none", "No drinks in the past month"
+    UNDER_1_DAY = "lt_1_day_wk", "Less than 1 day a week"
+    ONE_TO_FOUR = "1_4_days_wk", "1 to 4 days a week"
+    FIVE_PLUS = "5_plus_days_wk", "5 or more days a week"
+
+
+@dataclass(frozen=True)
+class Covariate:
+    """An optional question beside the screen (CRITERIA.md section 5): a choice, yes/no, or a
+    measurement with the range a person can have."""
+
+    key: str
+    text: str
+    midus: str = ""
+    choices: Choices | None = None
+    low: Decimal | None = None  # a measurement when set, with `high`
+    high: Decimal | None = None
+
+    @property
+    def yes_no(self) -> bool:
+        return self.choices is None and self.low is None
+
+
+COVARIATES: dict[str, Covariate] = {
+    covariate.key: covariate
+    for covariate in (
+        Covariate("presenting_concern", "Presenting concern", choices=Concern.choices()),
+        Covariate("antidepressant_use", "Currently taking an antidepressant?"),
+        Covariate(
+            "regular_exercise",
+            "Regular exercise (20 minutes or more, 3 or more times a week)?",
+            midus="B1SA30/B1SA31",
+        ),
+        Covariate("smoking", "Smoking", midus="B1PA38A/B1PA39", choices=Smoking.choices()),
+        Covariate(
+            "alcohol", "Alcohol in the past month", midus="B1PA50/B1PA51", choices=Alcohol.choices()
+        ),
+        # the tallest and heaviest people on record, so a typo is caught but nobody is refused
+        Covariate("height_cm", "Height (cm)", midus="B1SA37", low=Decimal(50), high=Decimal(272)),
+        Covariate("weight_kg", "Weight (kg)", midus="B1SA39", low=Decimal(20), high=Decimal(650)),
+    )
+}
+COVARIATE_KEYS: tuple[str, ...] = tuple(COVARIATES)

@@ -18,15 +18,6 @@ from screening import criteria, flags, questionnaire, study
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
 from screening.notifications import notify_safety_flag
 
-COVARIATE_KEYS = (
-    "presenting_concern",
-    "antidepressant_use",
-    "regular_exercise",
-    "smoking",
-    "alcohol",
-    "height_cm",
-    "weight_kg",
-)
 Covariate = str | bool | Decimal | None
 
 
@@ -254,7 +245,7 @@ def _write_visit(
     actor: Actor,
 ) -> tuple[Visit, tuple[flags.FlagSpec, ...]]:
     """Insert the visit with its classification, then open or attach each flag it raises."""
-    unknown = set(covariates) - set(COVARIATE_KEYS)
+    unknown = set(covariates) - set(questionnaire.COVARIATE_KEYS)
     if unknown:
         raise ValueError(f"unknown covariates: {sorted(unknown)}")
     # Unasked items are stored NULL whatever the caller sent (CRITERIA.md section 3, item 4).
