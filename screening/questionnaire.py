@@ -361,3 +361,34 @@ COVARIATES: dict[str, Covariate] = {
     )
 }
 COVARIATE_KEYS: tuple[str, ...] = tuple(COVARIATES)
+
+
+def _answers_cell(choices: Choices | None) -> str:
+    if choices is None:
+        return "Yes / No"
+    return "<br>".join(f"`{code}` {label}" for code, label in choices)
+
+
+def markdown_tables() -> str:
+    """The items and covariates as the Markdown tables docs/criteria.md shows (a test compares)."""
+    lines = [
+        "| # | Answer key | MIDUS | Question | Answers |",
+        "|---|---|---|---|---|",
+    ]
+    for key, item in ITEMS.items():
+        number = next((spec.number(key) for spec in PATHS if spec.number(key)), "")
+        lines.append(
+            f"| {number} | `{key}` | {item.midus} | {item.text} | {_answers_cell(item.choices)} |"
+        )
+    lines += ["", "| Covariate | MIDUS | Question | Answers |", "|---|---|---|---|"]
+    for key, covariate in COVARIATES.items():
+        if covariate.low is not None:
+            answers = f"{covariate.low} to {covariate.high}"
+        else:
+            answers = _answers_cell(covariate.choices)
+        lines.append(f"| `{key}` | {covariate.midus or '-'} | {covariate.text} | {answers} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown_tables(), end="")
