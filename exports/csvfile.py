@@ -6,7 +6,6 @@ formatting happens in SQL and the bytes are relayed in chunks.
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,50 +13,20 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
-    Expression,
     Func,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, Replace
-from django.db.models.lookups import Exact, Regex
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact
 
 from exports.columns import Column, Kind, columns
 from exports.export import CHUNK_BYTES, Export
 from exports.selectors import export_query
+from lib.spreadsheet import neutralised_sql
 
 # CSV: COPY of the same query, formatted as text by PostgreSQL ------------------------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "|", "%", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?[0-9,.]+")
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula, prefixed with ' (defusedcsv's rule, plus tab
-    and carriage return); plain numbers such as -12.5 pass unchanged."""
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text.replace("|", "\\|")
-    return text
-
-
-def _neutralised_sql(expression: Any) -> Expression:
-    """neutralise() in SQL."""
-    escaped = Concat(
-        Value("'"), Replace(expression, Value("|"), Value("\\|")), output_field=CharField()
-    )
-    return Case(
-        When(
-            Regex(expression, "^[=+@|%\t\r-]"),
-            then=Case(
-                When(Regex(expression, "^-?[0-9,.]+$"), then=expression),
-                default=escaped,
-            ),
-        ),
-        default=expression,
-        output_field=CharField(),
-    )
-
 
 # The two below rely on DateStyle ISO, which csv_chunks sets for its COPY; to_char() would not,
 # but costs about a second more per million rows.
@@ -94,7 +63,7 @@ def _text_sql(column: Column, labels: bool) -> Any:
             output_field=CharField(),
         )
     if column.kind == Kind.TEXT:
-        return _neutralised_sql(expression)
+        return neutralised_sql(expression)
     if column.kind == Kind.DATETIME:
         return _UtcIso(expression)
     if column.kind == Kind.DATE:

@@ -9,9 +9,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from exports.columns import Column, Kind, columns
-from exports.csvfile import neutralise
 from exports.export import Export
 from exports.selectors import rows
+from lib.spreadsheet import neutralise
 
 # XLSX: the typed rows into a write-only workbook -------------------------------------------------
 

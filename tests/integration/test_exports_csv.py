@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Audit, AuditAction
-from exports.csvfile import _neutralised_sql, csv_chunks, neutralise
+from exports.csvfile import csv_chunks
 from exports.export import Export, ExportFilters, Format
+from lib.spreadsheet import neutralise, neutralised_sql
 from screening import criteria, questionnaire
 from screening.models import FlagKind, FlagStatus, Visit
 from tests.factories import FlagFactory, PatientFactory, UserFactory, VisitFactory
@@ -174,7 +175,7 @@ def test_formula_text_is_neutralised_when_a_name_starts_like_a_formula(signed_in
     ["=1+1", "+1", "-1", "-12.5", "1,234", "@SUM(A1)", "|x", "%x", "\tx", "\rx", "a=b", "", "-x|y"],
 )
 def test_sql_and_python_neutralise_agree_when_given(text):
-    expression = _neutralised_sql(Cast(Value(text), output_field=CharField()))
+    expression = neutralised_sql(Cast(Value(text), output_field=CharField()))
     # any table with a row will do: the role groups always exist
     in_sql = Group.objects.annotate(x=expression).values_list("x", flat=True).first()
     assert in_sql == neutralise(text)
