@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from analytics.selectors import Filters
+from lib.forms import DateRangeMixin, date_field
 
 
 def clinicians() -> Any:
@@ -24,19 +25,9 @@ def clinicians() -> Any:
     )
 
 
-class AnalyticsFilterForm(forms.Form):
-    date_from = forms.DateField(
-        label="Visits from",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the start date as YYYY-MM-DD."},
-    )
-    date_to = forms.DateField(
-        label="Visits to (inclusive)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": "Enter the end date as YYYY-MM-DD."},
-    )
+class AnalyticsFilterForm(DateRangeMixin, forms.Form):
+    date_from = date_field("Visits from")
+    date_to = date_field("Visits to (inclusive)")
     clinician = forms.ModelChoiceField(
         label="Clinician",
         queryset=None,
@@ -60,13 +51,6 @@ class AnalyticsFilterForm(forms.Form):
             )
         )
         self.helper.add_input(Submit("apply", "Apply filters"))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
-        return cleaned
 
     def filters(self) -> Filters:
         """The filters of a valid form; an unbound form means every visit of every clinician."""

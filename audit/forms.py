@@ -8,9 +8,10 @@ from django import forms
 
 from audit.models import AuditAction
 from audit.selectors import AuditFilter, mrn_for_patient, patient_id_for_mrn
+from lib.forms import DateRangeMixin, date_field
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(DateRangeMixin, forms.Form):
     username = forms.CharField(
         label="User",
         required=False,
@@ -32,12 +33,8 @@ class AuditFilterForm(forms.Form):
         choices=[("", "Any action"), *AuditAction.choices],
         error_messages={"invalid_choice": "Choose an action from the list."},
     )
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To (inclusive)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = date_field("From")
+    date_to = date_field("To (inclusive)")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,9 +81,6 @@ class AuditFilterForm(forms.Form):
                 self.add_error("mrn", "No patient has this MRN.")
         else:
             data["patient_id"] = data.get("patient")
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date.")
         return data
 
     def to_filter(self) -> AuditFilter:

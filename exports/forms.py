@@ -17,10 +17,10 @@ from exports.export import (
     Format,
 )
 from exports.selectors import clinicians
+from lib.forms import DateRangeMixin, date_field
 from screening.models import FlagKind
 
 DEFAULT_DAYS = 30
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 _ANY_YES_NO = (("", "Any"), ("yes", "Meets the criterion"), ("no", "Does not meet it"))
 _YES_NO = {"yes": True, "no": False}
 
@@ -30,11 +30,11 @@ class ClinicianChoiceField(forms.ModelChoiceField):
         return obj.get_username()
 
 
-class ExportForm(forms.Form):
+class ExportForm(DateRangeMixin, forms.Form):
     """Read from the query string, so the count, the link and the download share one URL."""
 
-    date_from = forms.DateField(label="Visits from", widget=_DATE)
-    date_to = forms.DateField(label="Visits to (inclusive)", widget=_DATE)
+    date_from = date_field("Visits from", required=True)
+    date_to = date_field("Visits to (inclusive)", required=True)
     clinician = ClinicianChoiceField(
         label="Clinician", queryset=clinicians(), required=False, empty_label="Any clinician"
     )
@@ -125,13 +125,6 @@ class ExportForm(forms.Form):
             "labels": "codes",
             "dates": DateDetail.SHIFTED,
         }
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "“Visits to” must be on or after “Visits from”.")
-        return cleaned
 
     def export(self) -> Export:
         """The export the valid form describes."""

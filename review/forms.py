@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.urls import reverse
 
+from lib.forms import DateRangeMixin, date_field
 from review.selectors import (
     ANYONE,
     ASSIGNEE_CHOICES,
@@ -19,19 +20,19 @@ from review.selectors import (
 from review.services import RESOLVE_OUTCOMES, resolve_outcomes
 from screening.models import Flag, FlagKind, FlagStatus
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(DateRangeMixin, forms.Form):
     """Filters from the query string; an invalid value is reported and its default used."""
+
+    date_range = ("opened_from", "opened_to")
 
     kind = forms.ChoiceField(
         label="Kind", choices=[("", "Any kind"), *FlagKind.choices], required=False
     )
     status = forms.ChoiceField(label="Status", choices=STATUS_CHOICES, required=False)
     assignee = forms.ChoiceField(label="Assignee", choices=ASSIGNEE_CHOICES, required=False)
-    opened_from = forms.DateField(label="Opened from", required=False, widget=_DATE)
-    opened_to = forms.DateField(label="Opened to", required=False, widget=_DATE)
+    opened_from = date_field("Opened from")
+    opened_to = date_field("Opened to")
     size = forms.TypedChoiceField(
         label="Per page",
         choices=[(n, str(n)) for n in PAGE_SIZES],
@@ -61,13 +62,6 @@ class QueueFilterForm(forms.Form):
             )
         )
         self.helper.add_input(Submit("apply", "Apply filters", css_class="btn-primary"))
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        start, end = cleaned.get("opened_from"), cleaned.get("opened_to")
-        if start and end and start > end:
-            self.add_error("opened_to", "“Opened to” must be on or after “Opened from”.")
-        return cleaned
 
     def filters(self) -> QueueFilters:
         """The filters from the fields that validated; the others keep their defaults."""

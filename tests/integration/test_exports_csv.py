@@ -329,7 +329,7 @@ def test_invalid_dates_are_refused_with_the_reason_when_downloading(signed_in):
          "dates": "shifted"},
     )  # fmt: skip
     assert response.status_code == 400
-    assert "must be on or after" in response.content.decode()
+    assert "The end date is before the start date." in response.content.decode()
     assert not Audit.objects.filter(action=AuditAction.EXPORT).exists()
 
 

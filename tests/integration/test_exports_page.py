@@ -69,7 +69,7 @@ def test_page_names_the_problem_when_the_dates_are_reversed(signed_in):
     query = {"date_from": "2026-03-01", "date_to": "2026-02-01", "format": "csv",
              "labels": "codes", "dates": "shifted"}  # fmt: skip
     page = signed_in.get(reverse("exports:exports"), query).content.decode()
-    assert "“Visits to” must be on or after “Visits from”." in page
+    assert "The end date is before the start date." in page
     assert "Correct the choices above" in page
 
 

@@ -244,7 +244,7 @@ def test_bad_filter_is_reported_and_ignored_when_submitted(signed_in):
     text = response.content.decode()
     assert rows(response) == [flag.pk]
     assert "Select a valid choice" in text
-    assert "Enter a valid date" in text
+    assert "Enter the date as YYYY-MM-DD." in text
 
 
 def test_filter_form_shows_the_defaults_when_a_link_names_only_some_filters(signed_in):
