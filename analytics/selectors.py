@@ -13,12 +13,12 @@ from typing import Any
 import pandas as pd
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from analytics.stats import (
     MIN_CELL,
     Proportion,
 )
+from lib.dates import day_range
 from screening.models import FlagKind, FlagOutcome
 
 COVARIATES = (
@@ -115,17 +115,14 @@ def _visit_where(filters: Filters) -> tuple[str, dict[str, Any]]:
 def _range_clauses(column: str, filters: Filters, params: dict[str, Any]) -> list[str]:
     """Inclusive local dates as a half-open range of instants, so an index on `column` serves."""
     clauses = []
-    if filters.date_from is not None:
-        params["start"] = _local_midnight(filters.date_from)
+    start, end = day_range(filters.date_from, filters.date_to)
+    if start is not None:
+        params["start"] = start
         clauses.append(f"{column} >= %(start)s")
-    if filters.date_to is not None:
-        params["end"] = _local_midnight(filters.date_to + dt.timedelta(days=1))
+    if end is not None:
+        params["end"] = end
         clauses.append(f"{column} < %(end)s")
     return clauses
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _frame(sql: str, params: dict[str, Any], columns: list[str]) -> pd.DataFrame:

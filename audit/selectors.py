@@ -8,9 +8,9 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from audit.models import Audit, AuditAction
+from lib.dates import day_range
 from patients.models import Patient
 
 CSV_HEADER = (
@@ -71,10 +71,6 @@ def _date_or_none(value: Any) -> dt.date | None:
         return None
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def audit_rows(audit_filter: AuditFilter) -> QuerySet[Audit]:
     """Audit rows matching the filter, newest first, with the patient's MRN joined in."""
     rows = Audit.objects.select_related("patient").only(
@@ -98,10 +94,11 @@ def audit_rows(audit_filter: AuditFilter) -> QuerySet[Audit]:
         rows = rows.filter(patient_id=audit_filter.patient_id)
     if audit_filter.action:
         rows = rows.filter(action=audit_filter.action)
-    if audit_filter.date_from:
-        rows = rows.filter(at__gte=_start_of(audit_filter.date_from))
-    if audit_filter.date_to:
-        rows = rows.filter(at__lt=_start_of(audit_filter.date_to + dt.timedelta(days=1)))
+    start, end = day_range(audit_filter.date_from, audit_filter.date_to)
+    if start is not None:
+        rows = rows.filter(at__gte=start)
+    if end is not None:
+        rows = rows.filter(at__lt=end)
     return rows.order_by("-at", "-id")
 
 

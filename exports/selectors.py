@@ -6,7 +6,6 @@ builders; CSV runs the same SELECT through COPY (exports.csvfile). Memory stays 
 path (docs/exports.md, docs/benchmarks.md).
 """
 
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -19,11 +18,11 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.utils import timezone
 
 from exports import deidentify
 from exports.columns import columns
 from exports.export import CHUNK_ROWS, UNRESOLVED, Export, ExportFilters
+from lib.dates import day_range
 from screening.models import (
     Flag,
     FlagEvent,
@@ -35,16 +34,10 @@ from screening.models import (
 # Which visits ------------------------------------------------------------------------------
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def export_visits(filters: ExportFilters) -> QuerySet[Visit]:
     """The visits an export covers; the date range is in the clinic's time zone, both ends in."""
-    visits = Visit.objects.filter(
-        visit_at__gte=_day_start(filters.date_from),
-        visit_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)),
-    )
+    start, end = day_range(filters.date_from, filters.date_to)
+    visits = Visit.objects.filter(visit_at__gte=start, visit_at__lt=end)
     recorded = Q(recorded_at__lte=filters.as_of) if filters.as_of else Q()
     visits = visits.filter(recorded)
     if filters.clinician_id is not None:

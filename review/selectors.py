@@ -13,6 +13,7 @@ from django.core import signing
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from lib.dates import day_range
 from screening import criteria, questionnaire
 from screening.models import Flag, FlagEvent, FlagKind, FlagPriority, FlagStatus, Visit
 
@@ -176,10 +177,6 @@ def is_overdue(flag: Flag, now: dt.datetime) -> bool:
     return now - flag.opened_at > limit
 
 
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
 def _filter_q(filters: QueueFilters, user: Any) -> Q:
     """Every filter but the kind, as one condition."""
     unresolved = ~Q(status=FlagStatus.RESOLVED)  # the predicate of the flag_queue_order index
@@ -193,10 +190,11 @@ def _filter_q(filters: QueueFilters, user: Any) -> Q:
         q &= Q(assignee=user)
     elif filters.assignee == UNASSIGNED:
         q &= Q(assignee__isnull=True)
-    if filters.opened_from:
-        q &= Q(opened_at__gte=_start_of(filters.opened_from))
-    if filters.opened_to:
-        q &= Q(opened_at__lt=_start_of(filters.opened_to + dt.timedelta(days=1)))
+    start, end = day_range(filters.opened_from, filters.opened_to)
+    if start is not None:
+        q &= Q(opened_at__gte=start)
+    if end is not None:
+        q &= Q(opened_at__lt=end)
     return q
 
 
