@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.core.validators import MaxLengthValidator, RegexValidator
 
 from accounts.roles import ADMIN, CLINICIAN, REVIEWER
+from accounts.selectors import clinicians
 
 ROLE_CHOICES = [
     (CLINICIAN, "Clinician: find and register patients, record visits, see results"),
@@ -25,6 +26,23 @@ def _helper(submit: str, *layout: Any) -> FormHelper:
     helper.layout = Layout(*layout)
     helper.add_input(Submit("submit", submit))
     return helper
+
+
+class ClinicianField(forms.ModelChoiceField):
+    """A filter's clinician: everyone who may record visits, former staff included, by username."""
+
+    def __init__(self, *, empty_label: str, **kwargs: Any) -> None:
+        super().__init__(
+            queryset=clinicians(),
+            label="Clinician",
+            required=False,
+            empty_label=empty_label,
+            error_messages={"invalid_choice": "Choose a clinician from the list."},
+            **kwargs,
+        )
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_username())
 
 
 class RoleField(forms.ChoiceField):

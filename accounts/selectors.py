@@ -21,3 +21,14 @@ def user_list() -> QuerySet[User]:
 def user_for_admin(pk: int) -> User:
     """One account with its role groups and two-factor state; User.DoesNotExist if absent."""
     return user_list().get(pk=pk)
+
+
+def clinicians() -> QuerySet[User]:
+    """Everyone who may record visits, former staff included since their visits still count, by
+    username: the clinician filter of exports and analytics."""
+    return User.objects.with_perm(
+        "screening.add_visit",
+        is_active=None,
+        include_superusers=False,
+        backend="django.contrib.auth.backends.ModelBackend",
+    ).order_by("username")

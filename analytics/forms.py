@@ -5,41 +5,19 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.contrib.auth import get_user_model
 
+from accounts.forms import ClinicianField
 from analytics.selectors import Filters
 from lib.forms import DateRangeMixin, date_field
-
-
-def clinicians() -> Any:
-    """Everyone who may record visits, former staff included, since their visits still count."""
-    return (
-        get_user_model()
-        .objects.with_perm(
-            "screening.add_visit",
-            is_active=None,
-            include_superusers=False,
-            backend="django.contrib.auth.backends.ModelBackend",
-        )
-        .order_by("username")
-    )
 
 
 class AnalyticsFilterForm(DateRangeMixin, forms.Form):
     date_from = date_field("Visits from")
     date_to = date_field("Visits to (inclusive)")
-    clinician = forms.ModelChoiceField(
-        label="Clinician",
-        queryset=None,
-        required=False,
-        empty_label="All clinicians",
-        error_messages={"invalid_choice": "Choose a clinician from the list."},
-    )
+    clinician = ClinicianField(empty_label="All clinicians")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = clinicians()
-        self.fields["clinician"].label_from_instance = lambda user: user.get_username()
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.disable_csrf = True

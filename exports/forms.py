@@ -8,6 +8,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
+from accounts.forms import ClinicianField
 from exports.export import (
     FLAG_STATUS_CHOICES,
     DateDetail,
@@ -16,7 +17,6 @@ from exports.export import (
     ExportOptions,
     Format,
 )
-from exports.selectors import clinicians
 from lib.forms import DateRangeMixin, date_field
 from screening.models import FlagKind
 
@@ -25,19 +25,12 @@ _ANY_YES_NO = (("", "Any"), ("yes", "Meets the criterion"), ("no", "Does not mee
 _YES_NO = {"yes": True, "no": False}
 
 
-class ClinicianChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_username()
-
-
 class ExportForm(DateRangeMixin, forms.Form):
     """Read from the query string, so the count, the link and the download share one URL."""
 
     date_from = date_field("Visits from", required=True)
     date_to = date_field("Visits to (inclusive)", required=True)
-    clinician = ClinicianChoiceField(
-        label="Clinician", queryset=clinicians(), required=False, empty_label="Any clinician"
-    )
+    clinician = ClinicianField(empty_label="Any clinician")
     back_pain = forms.ChoiceField(label="Back pain", choices=_ANY_YES_NO, required=False)
     major_depression = forms.ChoiceField(
         label="Major depression", choices=_ANY_YES_NO, required=False

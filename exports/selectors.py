@@ -9,7 +9,6 @@ path (docs/exports.md, docs/benchmarks.md).
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import (
     Exists,
@@ -76,13 +75,6 @@ def _linked_to_flag(kind: str, status: str) -> Q:
 def count_visits(filters: ExportFilters) -> int:
     """How many visits the export covers."""
     return export_visits(filters).count()
-
-
-def clinicians() -> QuerySet[Any]:
-    """Users who may record visits (or have), for the clinician filter."""
-    user_model = get_user_model()
-    recorders = Q(groups__permissions__codename="add_visit") | Q(is_superuser=True)
-    return user_model.objects.filter(recorders).distinct().order_by("username")
 
 
 # The query, typed and as text ------------------------------------------------------------------
