@@ -1,4 +1,4 @@
-"""Reads that the patient pages share: search, duplicate check, the timeline and open flags."""
+"""Reads that the patient pages share: search, duplicate check and the timeline."""
 
 import datetime as dt
 import re
@@ -7,7 +7,7 @@ from typing import Literal
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from patients.models import Patient
-from screening.models import Flag, FlagStatus, Visit
+from screening.models import Visit
 
 SearchKind = Literal["date_of_birth", "mrn_or_name"]
 
@@ -66,14 +66,4 @@ def patient_visits(patient_id: int) -> QuerySet[Visit]:
         .select_related("clinician")
         .annotate(is_amended=Exists(Visit.objects.filter(amends=OuterRef("pk"))))
         .order_by("-visit_at", "-id")
-    )
-
-
-def open_flags(patient_id: int) -> QuerySet[Flag]:
-    """The patient's unresolved flags, most urgent first."""
-    return (
-        Flag.objects.filter(patient_id=patient_id)
-        .exclude(status=FlagStatus.RESOLVED)
-        .select_related("assignee")
-        .order_by("-priority", "opened_at", "id")
     )

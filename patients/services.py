@@ -13,6 +13,7 @@ from patients import charts, selectors
 from patients.models import Patient
 from screening.models import Flag, Visit
 from screening.questionnaire import BackacheFreq
+from screening.selectors import open_flags
 
 PAGE_SIZE = 25
 CHART_VISITS = 30
@@ -106,7 +107,7 @@ def open_patient_record(
         visits.object_list = list(visits.object_list)
         # the chart plots what stands: a visit replaced by an amendment is left out
         current = list(selectors.patient_visits(patient_id).filter(is_amended=False)[:CHART_VISITS])
-        flags = list(selectors.open_flags(patient_id))
+        flags = list(open_flags(patient_id))
     return PatientRecord(
         patient=patient,
         age=patient.age_on(timezone.localdate()),

@@ -17,6 +17,7 @@ from patients.models import Patient
 from screening import criteria, flags, questionnaire, study
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
 from screening.notifications import notify_safety_flag
+from screening.selectors import open_flags
 
 Covariate = str | bool | Decimal | None
 
@@ -163,12 +164,7 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
             RaisedFlag(event.flag, event.action, event.note, _figures_cited(event.note))
             for event in events
         ]
-        open_flags = list(
-            Flag.objects.filter(patient_id=visit.patient_id)
-            .exclude(status=FlagStatus.RESOLVED)
-            .select_related("assignee")
-            .order_by("-priority", "opened_at", "id")
-        )
+        unresolved = list(open_flags(visit.patient_id))
         newer = newer_visit(visit)
     return VisitReport(
         visit=visit,
@@ -176,7 +172,7 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
         back_pain_reasons=lines[:1],
         depression_reasons=lines[1:],
         raised=raised,
-        open_flags=open_flags,
+        open_flags=unresolved,
         answers=[
             (questionnaire.ITEMS[key].text, answer_label(key, value))
             for key, value in answers.items()
