@@ -21,7 +21,6 @@ from patients.models import Patient
 from screening import criteria, questionnaire
 from screening.models import Visit
 from screening.questionnaire import COVARIATE_KEYS
-from screening.services.visits import Covariate
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 REQUIRED = "Choose an answer: the answers above make this question required."
@@ -192,7 +191,7 @@ class ScreeningForm(forms.Form):
             self.initial.setdefault("submission_id", uuid.uuid4())
             self.initial.setdefault("visit_at", timezone.localtime().replace(second=0))
         self.answers: dict[str, object] = {}
-        self.covariates: dict[str, Covariate] = {}
+        self.covariates: dict[str, questionnaire.CovariateValue] = {}
 
     @classmethod
     def initial_from(cls, visit: Visit) -> dict[str, Any]:

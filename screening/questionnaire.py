@@ -361,6 +361,7 @@ COVARIATES: dict[str, Covariate] = {
     )
 }
 COVARIATE_KEYS: tuple[str, ...] = tuple(COVARIATES)
+CovariateValue = str | bool | Decimal | None  # an answer to a covariate; None: not recorded
 
 
 def _answers_cell(choices: Choices | None) -> str:

@@ -5,21 +5,25 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients.models import Patient
 from screening import criteria, flags, questionnaire, study
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
-from screening.notifications import notify_safety_flag
+from screening.questionnaire import CovariateValue
 from screening.selectors import open_flags
-
-Covariate = str | bool | Decimal | None
+from screening.services._recording import (
+    already_recorded,
+    classified_visit,
+    event,
+    lock_patient,
+    notify_safety_on_commit,
+    open_or_attach,
+)
 
 
 class VisitAlreadyAmended(Exception):
@@ -42,15 +46,15 @@ def record_visit(
     *,
     patient: Patient,
     answers: Mapping[str, object],
-    covariates: Mapping[str, Covariate],
+    covariates: Mapping[str, CovariateValue],
     visit_at: datetime,
     submission_id: uuid.UUID,
     actor: Actor,
 ) -> Recorded:
     """One visit with its result, flags opened or attached and its audit row, or nothing at all."""
     with transaction.atomic(durable=True):
-        _lock_patient(patient.pk)
-        existing = _already_recorded(submission_id, patient)
+        lock_patient(patient.pk)
+        existing = already_recorded(submission_id, patient)
         if existing is not None:
             return Recorded(existing, created=False)
         visit, raised = _write_visit(
@@ -76,7 +80,7 @@ def amend_visit(
     *,
     original: Visit,
     answers: Mapping[str, object],
-    covariates: Mapping[str, Covariate],
+    covariates: Mapping[str, CovariateValue],
     visit_at: datetime,
     submission_id: uuid.UUID,
     actor: Actor,
@@ -88,8 +92,8 @@ def amend_visit(
     newest visit of its chain.
     """
     with transaction.atomic(durable=True):
-        _lock_patient(original.patient_id)
-        existing = _already_recorded(submission_id, original.patient)
+        lock_patient(original.patient_id)
+        existing = already_recorded(submission_id, original.patient)
         if existing is not None:
             return Recorded(existing, created=False)
         newer = Visit.objects.filter(amends=original).order_by("-id").first()
@@ -208,112 +212,6 @@ def _figures_cited(reason: str) -> tuple[study.Figure, ...]:
     )
 
 
-def _lock_patient(patient_id: int) -> None:
-    # Visits of one patient are recorded one at a time, so "one open flag per kind" is decided
-    # on committed data; visits of different patients never wait for each other.
-    Patient.objects.select_for_update().filter(pk=patient_id).order_by().values_list("pk").get()
-
-
-def _already_recorded(submission_id: uuid.UUID, patient: Patient) -> Visit | None:
-    """The visit an earlier submit of the same form recorded (double click, reload, back)."""
-    # Ids only, unordered: on the common path nothing is found, and this runs on every submit.
-    found = list(
-        Visit.objects.filter(submission_id=submission_id)
-        .order_by()
-        .values_list("pk", "patient_id")[:1]
-    )
-    if not found:
-        return None
-    visit_id, patient_id = found[0]
-    if patient_id != patient.pk:
-        raise ValueError("submission id belongs to another patient's visit")
-    return Visit.objects.get(pk=visit_id)
-
-
-def _write_visit(
-    *,
-    patient: Patient,
-    answers: Mapping[str, object],
-    covariates: Mapping[str, Covariate],
-    visit_at: datetime,
-    submission_id: uuid.UUID,
-    amends: Visit | None,
-    actor: Actor,
-) -> tuple[Visit, tuple[flags.FlagSpec, ...]]:
-    """Insert the visit with its classification, then open or attach each flag it raises."""
-    unknown = set(covariates) - set(questionnaire.COVARIATE_KEYS)
-    if unknown:
-        raise ValueError(f"unknown covariates: {sorted(unknown)}")
-    # Unasked items are stored NULL whatever the caller sent (CRITERIA.md section 3, item 4).
-    stored = criteria.strip_unasked(criteria.validate(answers))
-    result = criteria.classify(stored)
-    # No full_clean(): the form validated the input, and the table's constraints check every
-    # row; full_clean would re-run ~20 of them as extra queries on the busiest write we have.
-    visit = Visit.objects.create(
-        patient=patient,
-        clinician=actor.user,
-        visit_at=visit_at,
-        submission_id=submission_id,
-        amends=amends,
-        **stored,
-        **dict(covariates),
-        **result.as_dict(),
-        criteria_version=criteria.CRITERIA_VERSION,
-    )
-    raised = flags.flags_for(stored, result)
-    flag_ids = _open_or_attach(patient=patient, visit=visit, raised=raised, actor=actor)
-    if flags.FlagKind.SAFETY in flag_ids:
-        safety_id = flag_ids[flags.FlagKind.SAFETY]
-        # robust: a mail server outage must not turn a recorded visit into an error page
-        transaction.on_commit(lambda: notify_safety_flag(safety_id), robust=True)
-    return visit, raised
-
-
-def _open_or_attach(
-    *, patient: Patient, visit: Visit, raised: tuple[flags.FlagSpec, ...], actor: Actor
-) -> dict[flags.FlagKind, int]:
-    """For each raised kind, the id of the patient's one unresolved flag, opened or attached to."""
-    if not raised:
-        return {}
-    # The row locks also wait for a reviewer's transition in flight; if it resolves a flag, the
-    # re-checked WHERE clause drops it and a new flag opens (flag_one_open_per_kind).
-    unresolved = {
-        flag.kind: flag
-        for flag in Flag.objects.select_for_update()
-        .filter(patient=patient, kind__in=[spec.kind.value for spec in raised])
-        .exclude(status=FlagStatus.RESOLVED)
-        .order_by()
-        .only("id", "kind", "priority")
-    }
-    now = timezone.now()
-    opened = Flag.objects.bulk_create(
-        Flag(
-            patient=patient,
-            visit=visit,
-            kind=spec.kind.value,
-            priority=int(spec.priority),
-            reason=spec.reason,
-            opened_at=now,
-        )
-        for spec in raised
-        if spec.kind.value not in unresolved
-    )
-    events = [_event(flag, FlagEventAction.OPENED, visit, actor, flag.reason) for flag in opened]
-    for spec in raised:
-        flag = unresolved.get(spec.kind.value)
-        if flag is None:
-            continue
-        events.append(_event(flag, FlagEventAction.ATTACHED, visit, actor, spec.reason))
-        merged = flags.merge_priority(flags.Priority(flag.priority), spec.priority)
-        if merged > flag.priority:
-            before = flags.Priority(flag.priority)
-            Flag.objects.filter(pk=flag.pk).update(priority=int(merged), updated_at=now)
-            note = f"Priority raised from {before.name.lower()} to {merged.name.lower()}."
-            events.append(_event(flag, FlagEventAction.PRIORITY_RAISED, visit, actor, note))
-    FlagEvent.objects.bulk_create(events)
-    return {flags.FlagKind(flag.kind): flag.pk for flag in [*opened, *unresolved.values()]}
-
-
 def _note_flags_no_longer_raised(
     *, original: Visit, visit: Visit, still_raised: set[flags.FlagKind], actor: Actor
 ) -> list[int]:
@@ -334,7 +232,7 @@ def _note_flags_no_longer_raised(
             f"criterion behind this flag ({label}). The flag stays open: resolve or dismiss it "
             "after review."
         )
-        noted.append(_event(flag, FlagEventAction.NOTED, visit, actor, note))
+        noted.append(event(flag, FlagEventAction.NOTED, visit, actor, note))
     FlagEvent.objects.bulk_create(noted)
     return [event.flag_id for event in noted]
 
@@ -345,10 +243,6 @@ def _flags_raised_by(visit: Visit) -> Any:
     return FlagEvent.objects.filter(visit=visit, action__in=raised).values("flag_id")
 
 
-def _event(flag: Flag, action: FlagEventAction, visit: Visit, actor: Actor, note: str) -> FlagEvent:
-    return FlagEvent(flag=flag, actor=actor.user, action=action, visit=visit, note=note)
-
-
 def _audit_detail(visit: Visit, raised: tuple[flags.FlagSpec, ...]) -> dict[str, Any]:
     """Codes only, no PHI: the result and the flag kinds the visit raised."""
     return {
@@ -357,3 +251,34 @@ def _audit_detail(visit: Visit, raised: tuple[flags.FlagSpec, ...]) -> dict[str,
         "major_depression": visit.major_depression,
         "flags": [spec.kind.value for spec in raised],
     }
+
+
+def _write_visit(
+    *,
+    patient: Patient,
+    answers: Mapping[str, object],
+    covariates: Mapping[str, CovariateValue],
+    visit_at: datetime,
+    submission_id: uuid.UUID,
+    amends: Visit | None,
+    actor: Actor,
+) -> tuple[Visit, tuple[flags.FlagSpec, ...]]:
+    """Insert the classified visit, then open or attach each flag it raises."""
+    classified = classified_visit(
+        patient=patient,
+        clinician_id=actor.user.pk,
+        answers=answers,
+        covariates=covariates,
+        visit_at=visit_at,
+        submission_id=submission_id,
+        amends=amends,
+    )
+    # No full_clean(): the form validated the input, and the table's constraints check every
+    # row; full_clean would re-run ~20 of them as extra queries on the busiest write we have.
+    visit = classified.visit
+    visit.save(force_insert=True)
+    flag_ids = open_or_attach(patient=patient, visit=visit, raised=classified.raised, actor=actor)
+    notify_safety_on_commit(
+        [flag_ids[flags.FlagKind.SAFETY]] if flags.FlagKind.SAFETY in flag_ids else []
+    )
+    return visit, classified.raised

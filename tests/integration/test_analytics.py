@@ -15,8 +15,10 @@ from analytics.selectors import Filters
 from audit.models import Audit, AuditAction
 from audit.services import Actor
 from review.services import resolve_flag
-from screening.importer import RawRow, import_rows, validate_rows
+from screening.importing.checking import validate_rows
+from screening.importing.rows import RawRow
 from screening.models import FlagKind, FlagOutcome, FlagStatus, Visit
+from screening.services.imports import import_visits
 from screening.study import FIGURES
 from tests.conftest import make_user
 from tests.factories import FlagFactory, PatientFactory, VisitFactory
@@ -64,7 +66,7 @@ def import_cohort(rows: list[dict[str, Any]], user: Any) -> None:
     raw = [RawRow(index + 2, row) for index, row in enumerate(rows)]
     valid, errors = validate_rows(raw, default_clinician=user)
     assert errors == []
-    import_rows(rows=valid, actor=Actor(user=user), source="test")
+    import_visits(rows=valid, actor=Actor(user=user), source="test")
 
 
 def days_ago(days: float) -> dt.datetime:

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from audit.models import Audit, AuditAction
 from patients.models import Patient
 from screening import criteria
-from screening.importer import COLUMNS
+from screening.importing.rows import COLUMNS
 from screening.models import Flag, FlagEvent, FlagKind, Visit
 from tests.conftest import make_user
 from tests.factories import FlagFactory, PatientFactory, VisitFactory

@@ -8,7 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.services import Actor
-from screening.importer import ImportFileError, import_rows, read_rows, validate_rows
+from screening.importing.checking import validate_rows
+from screening.importing.rows import ImportFileError, read_rows
+from screening.services.imports import import_visits
 
 
 class Command(BaseCommand):
@@ -48,7 +50,7 @@ class Command(BaseCommand):
         if not valid:
             raise CommandError("the file has no rows; nothing was written", returncode=2)
         source = "json" if name == "-" else Path(name).suffix.lstrip(".").lower()
-        summary = import_rows(
+        summary = import_visits(
             rows=valid, actor=Actor(user=user), source=source, progress=self.stderr.write
         )
         self.stdout.write(

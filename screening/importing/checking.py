@@ -1,173 +1,34 @@
-"""Bulk import of visits from CSV or JSON in the answer keys of CRITERIA.md section 7.
-
-Every row is validated before anything is written, and every problem is reported as
-"line N: key: message"; then all rows are written in one transaction or none are. Messages name
-the line and the column, never a patient's name, MRN or date of birth.
-"""
+"""Every row of an import checked before anything is written: columns, answers as the skip
+logic asks them, covariates, the same patient under one MRN, and visits already recorded."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any, TextIO
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
-from audit.models import AuditAction
-from audit.services import Actor, record_audit
 from patients.models import Earnings, Education, Patient, Sex
-from screening import criteria, flags, questionnaire
+from screening import criteria, questionnaire
+from screening.importing.rows import (
+    BATCH,
+    COLUMNS,
+    IDENTITY_KEYS,
+    REQUIRED,
+    PatientData,
+    Progress,
+    RawRow,
+    RowError,
+    ValidRow,
+)
 from screening.models import Visit
-from screening.notifications import notify_safety_flag
-from screening.questionnaire import COVARIATE_KEYS
-from screening.services.visits import _open_or_attach
 
-PATIENT_KEYS = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "education", "earnings")
-IDENTITY_KEYS = ("given_name", "family_name", "date_of_birth", "sex")
-VISIT_KEYS = ("visit_at", "clinician")
-COLUMNS = (*PATIENT_KEYS, *VISIT_KEYS, *questionnaire.ANSWER_KEYS, *COVARIATE_KEYS)
-REQUIRED = ("mrn", "given_name", "family_name", "date_of_birth", "sex", "visit_at")
-BATCH = 1000
 PROGRESS_EVERY = 1000
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
-
-Progress = Callable[[str], None]
-
-
-class ImportFileError(Exception):
-    """The file cannot be read as rows at all (bad JSON, no header, unknown extension)."""
-
-
-@dataclass(frozen=True)
-class RawRow:
-    """One record as read, with the line of the file it starts on."""
-
-    line: int
-    values: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem with one row, named by line and column."""
-
-    line: int
-    key: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.key}: {self.message}"
-
-
-@dataclass(frozen=True)
-class PatientData:
-    """The patient columns of a row, checked."""
-
-    mrn: str
-    given_name: str
-    family_name: str
-    date_of_birth: dt.date
-    sex: str
-    education: str | None
-    earnings: str | None
-
-    def identity(self) -> dict[str, object]:
-        return {
-            "given_name": self.given_name.casefold(),
-            "family_name": self.family_name.casefold(),
-            "date_of_birth": self.date_of_birth,
-            "sex": self.sex,
-        }
-
-
-@dataclass(frozen=True)
-class ValidRow:
-    """A row ready to write: the patient, who saw them and when, answers as asked, covariates."""
-
-    line: int
-    patient: PatientData
-    clinician_id: int
-    visit_at: dt.datetime
-    answers: dict[str, object]
-    covariates: dict[str, object]
-
-
-@dataclass(frozen=True)
-class ImportSummary:
-    """What an import wrote; counts only, so it can go into the audit trail."""
-
-    visits: int
-    patients_created: int
-    patients_existing: int
-    flags: int
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading
-
-
-def read_rows(name: str, stream: TextIO) -> list[RawRow]:
-    """Rows of a CSV or JSON file, chosen by the name's extension; '-' (stdin) is JSON."""
-    lower = name.lower()
-    if lower.endswith(".csv"):
-        return list(_csv_rows(stream))
-    if lower == "-" or lower.endswith(".json"):
-        return list(_json_rows(stream.read()))
-    raise ImportFileError(f"{name}: expected a .csv or .json file, or - for JSON on stdin")
-
-
-def _csv_rows(stream: TextIO) -> Iterator[RawRow]:
-    reader = csv.DictReader(stream, restkey="\0extra")
-    if not reader.fieldnames:
-        raise ImportFileError("the CSV file is empty: expected a header row of column names")
-    for values in reader:
-        cleaned = {
-            key: value.strip() if isinstance(value, str) and value.strip() else None
-            for key, value in values.items()
-        }
-        yield RawRow(reader.line_num, cleaned)
-
-
-def _json_rows(text: str) -> Iterator[RawRow]:
-    """The objects of a top-level JSON array, each with the line it starts on."""
-    decoder = json.JSONDecoder()
-    position = _skip_space(text, 0)
-    if not text.startswith("[", position):
-        raise ImportFileError("expected a JSON array of objects, one per visit")
-    position = _skip_space(text, position + 1)
-    if text.startswith("]", position):
-        return
-    while True:
-        line = text.count("\n", 0, position) + 1
-        try:
-            value, position = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as exc:
-            raise ImportFileError(f"line {exc.lineno}: invalid JSON: {exc.msg}") from None
-        yield RawRow(line, value if isinstance(value, dict) else {"\0record": value})
-        position = _skip_space(text, position)
-        if text.startswith("]", position):
-            return
-        if not text.startswith(",", position):
-            line = text.count("\n", 0, position) + 1
-            raise ImportFileError(f"line {line}: invalid JSON: expected ',' or ']'")
-        position = _skip_space(text, position + 1)
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
-
-
-# ---------------------------------------------------------------------------------------------
-# Validation
 
 
 class _RowChecker:
@@ -441,105 +302,3 @@ def _already_recorded(rows: list[ValidRow], registered: dict[str, Patient]) -> l
             message = "this patient already has a visit recorded at this time"
             errors.append(RowError(row.line, "visit_at", message))
     return errors
-
-
-# ---------------------------------------------------------------------------------------------
-# Writing
-
-
-def import_rows(
-    *, rows: list[ValidRow], actor: Actor, source: str, progress: Progress | None = None
-) -> ImportSummary:
-    """All rows written (patients, visits, flags, one audit row) in one transaction, or none."""
-    with transaction.atomic(durable=True):
-        patients, created = _patients(rows, actor)
-        ordered = sorted(rows, key=lambda row: (row.visit_at, row.line))
-        visits = []
-        for start in range(0, len(ordered), BATCH):
-            batch = [
-                _visit(row, patients[row.patient.mrn]) for row in ordered[start : start + BATCH]
-            ]
-            visits += Visit.objects.bulk_create(batch)
-            if progress is not None:
-                progress(f"wrote {len(visits)} of {len(ordered)} visits")
-        touched = _flags(visits, ordered, patients, actor)
-        summary = ImportSummary(
-            visits=len(visits),
-            patients_created=created,
-            patients_existing=len(patients) - created,
-            flags=len(touched),
-        )
-        record_audit(
-            actor=actor,
-            action=AuditAction.IMPORT,
-            detail={
-                "rows": len(rows),
-                "format": source,
-                "patients_created": summary.patients_created,
-                "flags": summary.flags,
-            },
-        )
-    return summary
-
-
-def _patients(rows: list[ValidRow], actor: Actor) -> tuple[dict[str, Patient], int]:
-    """The rows' patients by MRN, the missing ones created; existing ones locked as record_visit
-    locks them, so flags are decided on committed data."""
-    mrns = sorted({row.patient.mrn for row in rows})
-    patients: dict[str, Patient] = {}
-    for start in range(0, len(mrns), BATCH):
-        chunk = Patient.objects.select_for_update().filter(mrn__in=mrns[start : start + BATCH])
-        patients.update((p.mrn, p) for p in chunk.order_by("id"))
-    first = {}
-    for row in rows:
-        first.setdefault(row.patient.mrn, row.patient)
-    new = [
-        Patient(
-            mrn=data.mrn,
-            given_name=data.given_name,
-            family_name=data.family_name,
-            date_of_birth=data.date_of_birth,
-            sex=data.sex,
-            education=data.education,
-            earnings=data.earnings,
-            created_by=actor.user,
-        )
-        for mrn, data in first.items()
-        if mrn not in patients
-    ]
-    for patient in Patient.objects.bulk_create(new, batch_size=BATCH):
-        patients[patient.mrn] = patient
-    return patients, len(new)
-
-
-def _visit(row: ValidRow, patient: Patient) -> Visit:
-    result = criteria.classify(row.answers)
-    return Visit(
-        patient=patient,
-        clinician_id=row.clinician_id,
-        visit_at=row.visit_at,
-        submission_id=uuid.uuid4(),
-        **row.answers,
-        **row.covariates,
-        **result.as_dict(),
-        criteria_version=criteria.CRITERIA_VERSION,
-    )
-
-
-def _flags(
-    visits: list[Visit], rows: list[ValidRow], patients: dict[str, Patient], actor: Actor
-) -> set[int]:
-    """Flags opened or attached, oldest visit first, exactly as record_visit raises them."""
-    touched: set[int] = set()
-    safety: set[int] = set()
-    for visit, row in zip(visits, rows, strict=True):
-        raised = flags.flags_for(row.answers, criteria.classify(row.answers))
-        patient = patients[row.patient.mrn]
-        flag_ids = _open_or_attach(patient=patient, visit=visit, raised=raised, actor=actor)
-        touched |= set(flag_ids.values())
-        if flags.FlagKind.SAFETY in flag_ids:
-            safety.add(flag_ids[flags.FlagKind.SAFETY])
-    for flag_id in sorted(safety):
-        # one e-mail per safety flag, not per imported visit; a mail outage must not undo it
-        transaction.on_commit(lambda flag_id=flag_id: notify_safety_flag(flag_id), robust=True)
-    return touched
