@@ -19,8 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import AuditAction
-from audit.services import Actor, client_ip, record_audit
+from accounts import services
+from audit.services import Actor
 
 # Reviewers and admins hold this permission and clinicians do not: it marks the roles that see
 # every patient's case, whom a clinic may require to use two-factor sign-in.
@@ -91,7 +91,7 @@ def unconfirmed_device(user: AbstractBaseUser) -> TOTPDevice:
 
 
 def check_code(
-    *, request: HttpRequest, user: Any, device: TOTPDevice, code: str, during_sign_in: bool
+    *, user: Any, device: TOTPDevice, code: str, during_sign_in: bool, actor: Actor
 ) -> str | None:
     """None when the code is valid now, else why not. django-otp doubles the wait before the
     next try after each wrong code; a wrong code while signing in is audited as a failure."""
@@ -99,12 +99,7 @@ def check_code(
     if allowed and verify_token(user, device.persistent_id, code) is not None:
         return None
     if during_sign_in:
-        record_audit(
-            actor=Actor(None, client_ip(request)),
-            action=AuditAction.SIGN_IN_FAILED,
-            username=user.get_username(),
-            detail={"step": "two_factor", "throttled": not allowed},
-        )
+        services.record_wrong_code(user=user, throttled=not allowed, actor=actor)
     if not allowed:
         return "Too many wrong codes. Wait a minute, then enter the code your app shows now."
     return "That code is not valid. Enter the code your app shows now."

@@ -158,3 +158,15 @@ def remove_two_factor(*, user: User, actor: Actor) -> int:
             detail={"two_factor": "removed"},
         )
     return removed
+
+
+@transaction.atomic(durable=True)
+def record_wrong_code(*, user: User, throttled: bool, actor: Actor) -> None:
+    """A wrong (or throttled) two-factor code at sign-in, audited as a failed sign-in of the user
+    it was typed for; nobody is signed in yet, so the actor's user is ignored."""
+    record_audit(
+        actor=Actor(None, actor.ip_address),
+        action=AuditAction.SIGN_IN_FAILED,
+        username=user.get_username(),
+        detail={"step": "two_factor", "throttled": throttled},
+    )

@@ -1,4 +1,9 @@
-"""Audit of sign-in events, which Django and django-axes expose only as signals."""
+"""Audit of sign-in events.
+
+Signals here and nowhere else: Django's auth and django-axes announce sign-in, sign-out, failed
+sign-ins and lockouts only as signals, inside their own views, so each receiver writes its audit
+row through record_audit as the event happens.
+"""
 
 from typing import Any
 
@@ -8,7 +13,8 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from audit.models import AuditAction
-from audit.services import Actor, client_ip, record_audit
+from audit.requests import client_ip
+from audit.services import Actor, record_audit
 
 
 @receiver(user_logged_in)

@@ -29,7 +29,8 @@ from accounts.forms import (
     UserCreateForm,
 )
 from accounts.middleware import LAST_SEEN_KEY, SIGNED_OUT_REASON_KEY
-from audit.services import Actor, client_ip
+from audit.requests import actor_for, client_ip
+from audit.services import Actor
 
 PAGE_SIZE = 50
 
@@ -82,7 +83,7 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None, submit="Verify and sign in")
     if form.is_valid():
         error = otp.check_code(
-            request=request,
+            actor=actor_for(request),
             user=parked.user,
             device=device,
             code=form.cleaned_data["code"],
@@ -106,7 +107,7 @@ def login_otp_enrol(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None, submit="Confirm and sign in")
     if form.is_valid():
         error = otp.check_code(
-            request=request,
+            actor=actor_for(request),
             user=parked.user,
             device=device,
             code=form.cleaned_data["code"],
@@ -132,14 +133,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None, submit="Confirm")
     if form.is_valid():
         error = otp.check_code(
-            request=request,
+            actor=actor_for(request),
             user=request.user,
             device=device,
             code=form.cleaned_data["code"],
             during_sign_in=False,
         )
         if error is None:
-            services.confirm_two_factor(device=device, actor=Actor.from_request(request))
+            services.confirm_two_factor(device=device, actor=actor_for(request))
             django_otp.login(request, device)
             messages.success(
                 request, "Two-factor sign-in is on. You will need a code each time you sign in."
@@ -157,7 +158,7 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
     if settings.OTP_REQUIRED_FOR_STAFF_ROLES:
         messages.error(request, "Your clinic requires two-factor sign-in; it cannot be turned off.")
     else:
-        services.remove_two_factor(user=request.user, actor=Actor.from_request(request))
+        services.remove_two_factor(user=request.user, actor=actor_for(request))
         messages.success(request, "Two-factor sign-in is off.")
     return redirect("two_factor")
 
@@ -170,7 +171,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         user = services.change_own_password(
             user=request.user,
             password=form.cleaned_data["new_password1"],
-            actor=Actor.from_request(request),
+            actor=actor_for(request),
         )
         update_session_auth_hash(request, user)
         messages.success(request, "Your password has been changed.")
@@ -198,7 +199,7 @@ def user_new(request: HttpRequest) -> HttpResponse:
             email=data["email"],
             role=data["role"],
             password=data["password1"],
-            actor=Actor.from_request(request),
+            actor=actor_for(request),
         )
         messages.success(
             request, f"User {user.username} created. Give them the temporary password in person."
@@ -221,9 +222,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"role": services.role_of(target)}
     form = RoleForm(request.POST or None, initial=initial, target=target, acting_user=request.user)
     if form.is_valid():
-        services.change_role(
-            user=target, role=form.cleaned_data["role"], actor=Actor.from_request(request)
-        )
+        services.change_role(user=target, role=form.cleaned_data["role"], actor=actor_for(request))
         messages.success(request, f"{target.username} is now a {form.cleaned_data['role']}.")
         return redirect("user_edit", pk=target.pk)
     context = {"target": target, "form": form, "role": initial["role"], "nav": "users"}
@@ -236,7 +235,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(pk)
     if request.method == "POST":
         try:
-            services.deactivate(user=target, actor=Actor.from_request(request))
+            services.deactivate(user=target, actor=actor_for(request))
         except services.SelfLockout as refusal:
             messages.error(request, str(refusal))
         else:
@@ -251,7 +250,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("auth.change_user", raise_exception=True)
 def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(pk)
-    services.reactivate(user=target, actor=Actor.from_request(request))
+    services.reactivate(user=target, actor=actor_for(request))
     messages.success(request, f"{target.username} can sign in again.")
     return redirect("user_edit", pk=target.pk)
 
@@ -266,7 +265,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
         services.reset_password(
             user=target,
             password=form.cleaned_data["new_password1"],
-            actor=Actor.from_request(request),
+            actor=actor_for(request),
         )
         messages.success(
             request,
@@ -283,7 +282,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_two_factor_remove(request: HttpRequest, pk: int) -> HttpResponse:
     """Remove a user's authenticator (a lost phone); they enrol again when next required."""
     target = _target(pk)
-    services.remove_two_factor(user=target, actor=Actor.from_request(request))
+    services.remove_two_factor(user=target, actor=actor_for(request))
     messages.success(request, f"Two-factor sign-in removed for {target.username}.")
     return redirect("user_edit", pk=target.pk)
 

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import replace
 
 from django.core.cache import cache
+from django.db import transaction
 
 from analytics.report import Report, compute_report
 from analytics.selectors import Filters, data_version
@@ -32,11 +33,12 @@ def clinic_report(*, filters: Filters, actor: Actor) -> Report:
         cache.set(key, report, CACHE_SECONDS)
     else:
         report = replace(report, from_cache=True)
-    record_audit(
-        actor=actor,
-        action=AuditAction.ANALYTICS_VIEW,
-        detail=filters.audit_detail() | {"cached": report.from_cache},
-    )
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor=actor,
+            action=AuditAction.ANALYTICS_VIEW,
+            detail=filters.audit_detail() | {"cached": report.from_cache},
+        )
     return report
 
 

@@ -10,7 +10,7 @@ from analytics.forms import AnalyticsFilterForm
 from analytics.report import COVARIATE_LABELS, Report
 from analytics.services import clinic_report
 from analytics.stats import MIN_CELL, Interval
-from audit.services import Actor
+from audit.requests import actor_for
 from screening import study
 
 SHORT_LABELS = {
@@ -26,7 +26,7 @@ def analytics(request: HttpRequest) -> HttpResponse:
     form = AnalyticsFilterForm(request.GET or None)
     report = None
     if not form.is_bound or form.is_valid():
-        actor = Actor.from_request(request)
+        actor = actor_for(request)
         report = clinic_report(filters=form.filters(), actor=actor)
     context = {
         "nav": "analytics",

@@ -4,27 +4,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import models
-from django.http import HttpRequest
+from django.core.paginator import Page, Paginator
+from django.db import models, transaction
 
 from audit.models import Audit, AuditAction
+from audit.selectors import AuditFilter, audit_rows
+
+LOG_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting and from which address; every service takes one."""
+    """Who is acting and from which address; every service takes one (views build it with
+    audit.requests.actor_for, commands from the user they run as)."""
 
     user: Any  # a signed-in User; AnonymousUser for a failed sign-in
     ip_address: str | None = None
-
-    @classmethod
-    def from_request(cls, request: HttpRequest) -> "Actor":
-        return cls(user=request.user, ip_address=client_ip(request))
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the server saw it (a trusted proxy sets REMOTE_ADDR via gunicorn)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def record_audit(
@@ -49,3 +44,27 @@ def record_audit(
         ip_address=actor.ip_address,
         detail=detail or {},
     )
+
+
+def read_audit_log(*, audit_filter: AuditFilter, page_number: str | None, actor: Actor) -> Page:
+    """A page of the audit trail under the filter, newest first; the reading is itself audited."""
+    with transaction.atomic(durable=True):
+        page = Paginator(audit_rows(audit_filter), LOG_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
+        record_audit(
+            actor=actor,
+            action=AuditAction.AUDIT_VIEW,
+            detail={"filter": audit_filter.as_dict(), "page": page.number},
+        )
+    return page
+
+
+def start_audit_export(*, audit_filter: AuditFilter, actor: Actor) -> None:
+    """The download of the audit trail under the filter is audited, with its row count, before
+    the first byte is sent."""
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor=actor,
+            action=AuditAction.AUDIT_EXPORT,
+            detail={"filter": audit_filter.as_dict(), "rows": audit_rows(audit_filter).count()},
+        )

@@ -5,8 +5,6 @@ appears in a URL (browser history, proxy and server logs); only `?page=N` does.
 """
 
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,12 +12,11 @@ from django.views.decorators.http import require_POST
 
 from audit.export import csv_lines
 from audit.forms import AuditFilterForm
-from audit.models import AuditAction
-from audit.selectors import AuditFilter, audit_rows, csv_rows
-from audit.services import Actor, record_audit
+from audit.requests import actor_for
+from audit.selectors import AuditFilter, csv_rows
+from audit.services import read_audit_log, start_audit_export
 
 FILTER_KEY = "audit_filter"
-PAGE_SIZE = 50
 
 
 def _current_filter(request: HttpRequest) -> AuditFilter:
@@ -39,17 +36,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             request.session[FILTER_KEY] = form.to_filter().as_dict()
             return redirect("audit:log")
-    page = Paginator(audit_rows(audit_filter), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    record_audit(
-        actor=Actor.from_request(request),
-        action=AuditAction.AUDIT_VIEW,
-        detail={"filter": audit_filter.as_dict(), "page": page.number},
+    page = read_audit_log(
+        audit_filter=audit_filter, page_number=request.GET.get("page"), actor=actor_for(request)
     )
     context = {
         "form": form,
         "page": page,
-        "rows": rows,
+        "rows": page.object_list,
         "filtered": bool(audit_filter.as_dict()),
         "nav": "audit",
     }
@@ -61,12 +54,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     """The rows of the filter in force as CSV, streamed; the download is audited first."""
     audit_filter = _current_filter(request)
-    with transaction.atomic(durable=True):
-        record_audit(
-            actor=Actor.from_request(request),
-            action=AuditAction.AUDIT_EXPORT,
-            detail={"filter": audit_filter.as_dict(), "rows": audit_rows(audit_filter).count()},
-        )
+    start_audit_export(audit_filter=audit_filter, actor=actor_for(request))
     response = StreamingHttpResponse(
         csv_lines(csv_rows(audit_filter)), content_type="text/csv; charset=utf-8"
     )

@@ -15,7 +15,7 @@ from django.http import (
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from audit.services import Actor
+from audit.requests import actor_for
 from exports import fhir
 from exports.csvfile import csv_chunks
 from exports.export import Export, Format, size_problem
@@ -56,7 +56,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, None, status=400)
     try:
-        export, count = start_export(export=form.export(), actor=Actor.from_request(request))
+        export, count = start_export(export=form.export(), actor=actor_for(request))
     except ExportTooLarge as problem:
         return _page(request, form, None, status=400, problem=str(problem))
     return _file_response(export, count)

@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from audit.requests import actor_for
 from audit.selectors import patient_access
-from audit.services import Actor
 from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
 from patients.services import open_patient_record, register_patient, search_patients
@@ -34,7 +34,7 @@ def search(request: HttpRequest) -> HttpResponse:
         results = search_patients(
             query=request.session[SEARCH_KEY],
             page_number=request.GET["page"],
-            actor=Actor.from_request(request),
+            actor=actor_for(request),
         )
     context = {"form": form, "results": results, "nav": "patients"}
     return render(request, "patients/search.html", context)
@@ -45,7 +45,7 @@ def register(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {key: form.cleaned_data[key] for key in PatientForm.Meta.fields}
-        patient = register_patient(**data, actor=Actor.from_request(request))
+        patient = register_patient(**data, actor=actor_for(request))
         messages.success(request, "Patient registered.")
         return redirect(patient)
     return render(request, "patients/register.html", {"form": form, "nav": "patients"})
@@ -55,7 +55,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         record = open_patient_record(
-            patient_id=pk, actor=Actor.from_request(request), page_number=request.GET.get("page")
+            patient_id=pk, actor=actor_for(request), page_number=request.GET.get("page")
         )
     except Patient.DoesNotExist:
         raise Http404("No such patient.") from None

@@ -6,7 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from audit.services import Actor
+from audit.requests import actor_for
 from review import selectors, services
 from review.forms import ACTION_FORMS, FlagActionForm, QueueFilterForm, action_forms
 from screening.models import Flag
@@ -65,7 +65,7 @@ def _render_case(
 @permission_required("screening.review_flag", raise_exception=True)
 def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(pk)
-    services.record_case_view(flag=case.flag, actor=Actor.from_request(request))
+    services.record_case_view(flag=case.flag, actor=actor_for(request))
     return _render_case(request, case)
 
 
@@ -79,7 +79,7 @@ def flag_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         case = _case(pk)
         return _render_case(request, case, bound=ACTION_FORMS[action](request.POST, flag=case.flag))
     try:
-        SERVICES[action](flag_id=pk, actor=Actor.from_request(request), **form.cleaned_data)
+        SERVICES[action](flag_id=pk, actor=actor_for(request), **form.cleaned_data)
     except services.FlagActionError as error:
         messages.error(request, str(error))
     else:

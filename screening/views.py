@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from audit.services import Actor
+from audit.requests import actor_for
 from patients.models import Patient
 from screening.forms import ScreeningForm
 from screening.models import Visit
@@ -37,9 +37,7 @@ def visit_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     form = ScreeningForm(request.POST or None, patient=patient)
     if request.method == "POST" and form.is_valid():
-        recorded = record_visit(
-            patient=patient, **form.visit_data(), actor=Actor.from_request(request)
-        )
+        recorded = record_visit(patient=patient, **form.visit_data(), actor=actor_for(request))
         return _after_submit(request, recorded, "Visit recorded.")
     context = {"form": form, "patient": patient, "nav": "patients"}
     return render(request, "screening/visit_form.html", context)
@@ -48,7 +46,7 @@ def visit_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 @permission_required("screening.view_visit", raise_exception=True)
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        report = open_visit(visit_id=pk, actor=Actor.from_request(request))
+        report = open_visit(visit_id=pk, actor=actor_for(request))
     except Visit.DoesNotExist:
         raise Http404("No such visit.") from None
     context = {"report": report, "visit": report.visit, "nav": "patients"}
@@ -65,9 +63,7 @@ def visit_amend(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScreeningForm(request.POST or None, initial=initial, patient=original.patient)
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = amend_visit(
-                original=original, **form.visit_data(), actor=Actor.from_request(request)
-            )
+            recorded = amend_visit(original=original, **form.visit_data(), actor=actor_for(request))
         except VisitAlreadyAmended as error:
             messages.error(request, f"Someone amended visit {original.pk} first: nothing saved.")
             return redirect(error.newest)
