@@ -22,7 +22,7 @@ from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
 
 from exports.columns import Column, Kind, columns
-from exports.export import CHUNK_BYTES, Export
+from exports.export import CHUNK_BYTES, Export, Progress
 from exports.selectors import export_query
 from lib.spreadsheet import neutralised_sql
 
@@ -87,13 +87,15 @@ def header(export: Export) -> list[str]:
     return [column.name for column in columns(export.options)]
 
 
-def csv_chunks(export: Export) -> Iterator[bytes]:
-    """The CSV file in pieces of about CHUNK_BYTES: a header row, then COPY of the query."""
+def csv_chunks(export: Export, progress: Progress | None = None) -> Iterator[bytes]:
+    """The CSV file in pieces of about CHUNK_BYTES: a header row, then COPY of the query;
+    `progress` hears about how many rows are out with each piece."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(header(export))
     yield out.getvalue().encode()
     sql, params = copy_query(export)
     buffer = bytearray()
+    lines = 0
     with transaction.atomic(), connection.cursor() as wrapper:
         # dates as YYYY-MM-DD whatever the server's default, for _UtcIso and _IsoDate
         wrapper.execute("SET LOCAL DateStyle = 'ISO, YMD'")
@@ -103,6 +105,10 @@ def csv_chunks(export: Export) -> Iterator[bytes]:
                 buffer += data
                 if len(buffer) >= CHUNK_BYTES:
                     yield bytes(buffer)
+                    if progress is not None:
+                        # one line a row, unless free text holds a line break: about right
+                        lines += buffer.count(b"\n")
+                        progress(lines)
                     buffer.clear()
     if buffer:
         yield bytes(buffer)

@@ -1,6 +1,7 @@
 """What one export is: its format, which visits (filters) and how they are written (options)."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -14,6 +15,9 @@ from screening.models import (
 )
 
 Choices = tuple[tuple[str, str], ...]
+
+# How far a file has got: the rows written so far (for a command's or a job's progress).
+Progress = Callable[[int], None]
 
 CHUNK_ROWS = 2000  # rows per server-side cursor fetch
 CHUNK_BYTES = 256 * 1024  # bytes per streamed piece of a CSV

@@ -17,7 +17,7 @@ from django.db.models.functions import ExtractYear, JSONObject
 
 from exports import deidentify
 from exports.columns import columns
-from exports.export import CHUNK_BYTES, DateDetail, Export
+from exports.export import CHUNK_BYTES, DateDetail, Export, Progress
 from exports.selectors import rows
 from screening import criteria, questionnaire
 from screening.models import Flag, FlagKind, FlagStatus, Path
@@ -329,12 +329,12 @@ def _line(resource: dict[str, Any]) -> str:
     return json.dumps(resource, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def ndjson_chunks(export: Export) -> Iterator[bytes]:
+def ndjson_chunks(export: Export, progress: Progress | None = None) -> Iterator[bytes]:
     """The NDJSON file in pieces of about CHUNK_BYTES, streamed from the typed rows."""
     builder = _Builder(export)
     lines = [_line(resource) for resource in definitions()]
     size = 0
-    for values in rows(export, extra=_extra(export), by_patient=True):
+    for values in rows(export, extra=_extra(export), by_patient=True, progress=progress):
         for resource in builder.resources(values):
             line = _line(resource)
             lines.append(line)

@@ -20,7 +20,7 @@ from django.db.models import (
 
 from exports import deidentify
 from exports.columns import columns
-from exports.export import CHUNK_ROWS, UNRESOLVED, Export, ExportFilters
+from exports.export import CHUNK_ROWS, UNRESOLVED, Export, ExportFilters, Progress
 from lib.dates import day_range
 from screening.models import (
     Flag,
@@ -109,12 +109,20 @@ def rows(
     *,
     extra: Mapping[str, Any] | None = None,
     by_patient: bool = False,
+    progress: Progress | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """The typed row generator: one tuple per visit, `columns()` then `extra`, streamed."""
+    """The typed row generator: one tuple per visit, `columns()` then `extra`, streamed;
+    `progress` hears the rows read so far every CHUNK_ROWS rows."""
     expressions = [column.expression for column in columns(export.options)]
     expressions += list((extra or {}).values())
     query = export_query(export, expressions, by_patient=by_patient)
     # inside a transaction the server-side cursor is not WITH HOLD, so PostgreSQL streams it
     # instead of materialising every row first
     with transaction.atomic():
-        yield from query.iterator(chunk_size=CHUNK_ROWS)
+        if progress is None:
+            yield from query.iterator(chunk_size=CHUNK_ROWS)
+            return
+        for done, row in enumerate(query.iterator(chunk_size=CHUNK_ROWS), start=1):
+            yield row
+            if done % CHUNK_ROWS == 0:
+                progress(done)

@@ -1,8 +1,5 @@
 """Exports (admin only): the page with its count, the live count, and the audited download."""
 
-import tempfile
-from collections.abc import Iterator
-
 from django.contrib.auth.decorators import permission_required
 from django.http import (
     FileResponse,
@@ -16,13 +13,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.requests import actor_for
-from exports import fhir
-from exports.csvfile import csv_chunks
+from exports import writers
 from exports.export import Export, Format, size_problem
 from exports.forms import ExportForm
 from exports.selectors import count_visits
 from exports.services import ExportTooLarge, start_export
-from exports.xlsx import write_xlsx
 
 PERMISSION = "screening.export_visit"
 
@@ -102,17 +97,14 @@ def _page(
 
 def _file_response(export: Export, count: int) -> HttpResponse:
     response: HttpResponse
-    if export.format == Format.XLSX:
-        # a workbook is a zip whose index comes last: build it in a temporary file, then send
-        spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
-        write_xlsx(export, spool)
+    if writers.streams(export):
+        response = StreamingHttpResponse(writers.stream(export), content_type=export.content_type)
+    else:
+        # built first, then sent with its length, so the page's progress bar knows the size
+        spool = writers.spool()
+        writers.write(export, spool)
         spool.seek(0)
         response = FileResponse(spool, content_type=export.content_type)
-    else:
-        chunks: Iterator[bytes] = (
-            fhir.ndjson_chunks(export) if export.format == Format.FHIR else csv_chunks(export)
-        )
-        response = StreamingHttpResponse(chunks, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["X-Export-Rows"] = str(count)  # Cache-Control: NoStoreMiddleware, as every page
     return response

@@ -9,7 +9,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from exports.columns import Column, Kind, columns
-from exports.export import Export
+from exports.export import Export, Progress
 from exports.selectors import rows
 from lib.spreadsheet import neutralise
 
@@ -45,7 +45,7 @@ def _codes_and_labels(column: Column) -> str:
     return ""
 
 
-def write_xlsx(export: Export, target: IO[bytes]) -> int:
+def write_xlsx(export: Export, target: IO[bytes], progress: Progress | None = None) -> int:
     """Write the workbook (a Visits sheet and a Columns sheet) to `target`; return the rows."""
     labels = export.options.labels
     export_columns = columns(export.options)
@@ -56,7 +56,7 @@ def write_xlsx(export: Export, target: IO[bytes]) -> int:
     sheet.append([_bold(sheet, column.name, bold) for column in export_columns])
     writers = [_cell_writer(column, labels) for column in export_columns]
     count = 0
-    for row in rows(export):
+    for row in rows(export, progress=progress):
         sheet.append([write(value) for write, value in zip(writers, row, strict=True)])
         count += 1
     about = workbook.create_sheet("Columns")
