@@ -25,7 +25,7 @@ lint: venv
 
 bench: migrate ## Benchmarks of docs/benchmarks.md (needs wrk for the load test)
 	@command -v wrk >/dev/null 2>&1 || $(MAKE) --no-print-directory apt-wrk
-	@set -e; for script in bench/bench_*.py; do echo "== $$script"; $(DEV) $(BIN)/python $$script; done
+	@set -e; for script in bench/bench_*.py; do name=$$(basename $$script .py); echo "== bench.$$name"; $(DEV) $(BIN)/python -m bench.$$name; done
 
 venv: $(BIN)/.installed
 

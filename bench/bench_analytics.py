@@ -1,6 +1,6 @@
 """Analytics over 1,000,000 visits: the page computes in under 15 s; repeat views come from cache.
 
-    DEBUG=1 .venv/bin/python bench/bench_analytics.py [--runs 2] [--cached 50]
+    .venv/bin/python -m bench.bench_analytics [--runs 2] [--cached 50]
 
 Uses the benchmark database `bench_spine_mood` on the same server as the app's database (the
 embedded one when DATABASE_URL is unset): creates and migrates it if absent, and loads 1,000,000
@@ -17,25 +17,15 @@ or more.
 """
 
 import argparse
-import os
 import resource
 import statistics
 import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-
-from bench.common import (  # noqa: E402
-    BENCH_DB,
-    ensure_bench_database,
-    server_url,
+from bench.common import (
+    bench_database,
     setup_django_in_process,
     signed_in_client,
-    with_database,
 )
 
 TARGET_SECONDS = 15.0
@@ -61,8 +51,7 @@ def main() -> int:
     parser.add_argument("--cached", type=int, default=50, help="cached page views to time")
     args = parser.parse_args()
 
-    url = with_database(server_url(), BENCH_DB)
-    generation = ensure_bench_database(url)
+    url, generation = bench_database()
     setup_django_in_process(url)
     from django.core.cache import cache
     from django.db import connection

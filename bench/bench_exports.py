@@ -1,7 +1,7 @@
 """Export of 1,000,000 visits: our CSV beside PostgreSQL's own COPY of the same query, plus XLSX
 and FHIR figures.
 
-    DEBUG=1 .venv/bin/python bench/bench_exports.py [--rounds 3] [--sample 100000]
+    .venv/bin/python -m bench.bench_exports [--rounds 3] [--sample 100000]
 
 Uses the benchmark database `bench_spine_mood` on the app's database server (the embedded one
 when DATABASE_URL is unset): creates and migrates it if absent and loads 1,000,000 visits with
@@ -27,19 +27,10 @@ import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-
-from bench.common import (  # noqa: E402
-    BENCH_DB,
-    ensure_bench_database,
-    server_url,
+from bench.common import (
+    bench_database,
     signed_in_client,
-    with_database,
 )
 
 MAX_RATIO = 2.0
@@ -152,7 +143,7 @@ def child(kind: str, newest: int | None) -> None:
 
 def measure(kind: str, url: str, newest: int | None = None) -> dict[str, float]:
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "ALLOWED_HOSTS": "testserver"}
-    command = [sys.executable, __file__, "--child", kind]
+    command = [sys.executable, "-m", "bench.bench_exports", "--child", kind]
     if newest:
         command += ["--newest", str(newest)]
     done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
@@ -170,8 +161,7 @@ def main() -> int:
         child(args.child, args.newest)
         return 0
 
-    url = with_database(server_url(), BENCH_DB)
-    generation = ensure_bench_database(url)
+    url, generation = bench_database()
     copies, csvs = [], []
     for _ in range(args.rounds):
         copies.append(measure("copy", url))

@@ -1,6 +1,6 @@
 """Review queue at 1,000,000 visits: p95 per page under 100 ms, queries per page fixed.
 
-    DEBUG=1 .venv/bin/python bench/bench_review_queue.py [--requests 200]
+    .venv/bin/python -m bench.bench_review_queue [--requests 200]
 
 Uses the benchmark database `bench_spine_mood` on the same server as the app's database (the
 embedded one when DATABASE_URL is unset): creates and migrates it if absent, and loads 1,000,000
@@ -16,24 +16,14 @@ Exits non-zero when a page misses the target or its query count changes with pag
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DEBUG", "1")
-
-from bench.common import (  # noqa: E402
-    BENCH_DB,
-    ensure_bench_database,
-    server_url,
+from bench.common import (
+    bench_database,
     setup_django_in_process,
     signed_in_client,
-    with_database,
 )
 
 TARGET_P95_MS = 100.0
@@ -66,8 +56,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    url = with_database(server_url(), BENCH_DB)
-    generation = ensure_bench_database(url)
+    url, generation = bench_database()
     setup_django_in_process(url)
     from django.db import connection
     from django.utils import timezone

@@ -1,6 +1,6 @@
 """Screening submit under load, beside two baselines on the same stack, in one run.
 
-    DEBUG=1 .venv/bin/python bench/bench_screening.py [--seconds 5] [--rounds 3] [--connections 20]
+    .venv/bin/python -m bench.bench_screening [--seconds 5] [--rounds 3] [--connections 20]
 
 Starts gunicorn (2 sync workers, DEBUG=0, persistent connections) against the benchmark database
 `bench_spine_mood` on the app's database server (the embedded one when DATABASE_URL is unset;
@@ -33,25 +33,17 @@ the recorded visit). Exits 1 when one is missed.
 import argparse
 import datetime as dt
 import os
-import re
 import secrets
 import signal
 import statistics
 import string
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 import uuid
-from pathlib import Path
 from urllib.parse import urlencode
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
-os.environ.setdefault("DEBUG", "1")
-
-from bench.common import BENCH_DB, ensure_bench_database, server_url, with_database  # noqa: E402
+from bench.common import bench_database
+from bench.load import cpu_seconds, run_wrk, start_gunicorn
 
 PORT = 8765
 CLINICIANS = 20
@@ -65,11 +57,10 @@ ANSWER_SETS = ["negative", "back_pain_daily", "comorbid", "safety"]
 
 
 def prepare_database(url: str) -> None:
-    """The shared benchmark database (bench/common.py: 1,000,000 visits, so the submit writes
-    into tables of realistic size), plus the one-row baseline's raw table."""
+    """The one-row baseline's raw table in the shared benchmark database (bench/common.py:
+    1,000,000 visits, so the submit writes into tables of realistic size)."""
     import psycopg
 
-    ensure_bench_database(url)
     with psycopg.connect(url, autocommit=True) as bench:
         bench.execute(
             "CREATE TABLE IF NOT EXISTS bench_one_row ("
@@ -211,84 +202,6 @@ def lua_script(mode: str, expected: int, sessions, patient_ids, bodies) -> str: 
     }
 
 
-def start_gunicorn(url: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "CONN_MAX_AGE": "60",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
-        "LOG_LEVEL": "WARNING",
-    }
-    command = [
-        str(BASE_DIR / ".venv/bin/gunicorn"),
-        "config.wsgi:application",
-        "--workers=2",
-        "--worker-class=sync",
-        f"--bind=127.0.0.1:{PORT}",
-        "--log-level=warning",
-    ]
-    process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2) as reply:
-                if reply.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    sys.exit("gunicorn did not answer /healthz within 30 s")
-
-
-def run_wrk(script: str, seconds: int, connections: int) -> dict[str, int]:
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-    try:
-        command = [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout=5s",
-            "-s",
-            handle.name,
-            f"http://127.0.0.1:{PORT}",
-        ]
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(handle.name)
-    match = re.search(r"^RESULT (.*)$", output, re.MULTILINE)
-    if match is None:
-        sys.exit(f"wrk printed no result:\n{output}")
-    return {key: int(value) for key, value in re.findall(r"(\w+)=(\d+)", match.group(1))}
-
-
-def cpu_seconds() -> dict[str, float]:
-    """CPU time used so far by gunicorn's processes and by PostgreSQL's (Linux /proc; the
-    database's is 0 when DATABASE_URL points at another machine)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = {"app": 0.0, "db": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes()
-            name, fields = (entry / "stat").read_text().rsplit(")", 1)
-        except OSError:
-            continue  # it ended meanwhile
-        kind = "app" if b"gunicorn" in command else "db" if name.endswith("(postgres") else None
-        if kind is not None:
-            utime, stime = fields.split()[11:13]
-            used[kind] += (int(utime) + int(stime)) / tick
-    return used
-
-
 def form_cpu_ms(bodies: list[str], patient_id: int, repeat: int = 500) -> float:
     """CPU per bind and validation of the screening form alone (no database work)."""
     from django.http import QueryDict
@@ -332,7 +245,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=CLINICIANS)
     args = parser.parse_args()
 
-    url = with_database(server_url(), BENCH_DB)
+    url, _ = bench_database()
     prepare_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ["SECRET_KEY"] = SECRET_KEY  # the sessions below are signed for gunicorn's key
@@ -340,7 +253,7 @@ def main() -> int:
     sessions, patient_ids, bodies = seed()
 
     visits_before = bench_visits(patient_ids)
-    gunicorn = start_gunicorn(url)
+    gunicorn = start_gunicorn(url, PORT, SECRET_KEY)
     modes = {
         "trivial": 200,
         "one-row": 200,
@@ -356,14 +269,14 @@ def main() -> int:
             for mode, expected in modes.items()
         }
         for mode, script in scripts.items():
-            warm = run_wrk(script, 2, args.connections)  # connections, caches, imports
+            warm = run_wrk(script, 2, args.connections, PORT)  # connections, caches, imports
             submits += warm["requests"] if mode == "submit" else 0
         # Rounds interleave the views, so a neighbour's load on the machine hits them all
         # alike; each figure is the median over the rounds.
         for _ in range(args.rounds):
             for mode, script in scripts.items():
                 before = cpu_seconds()
-                raw = run_wrk(script, args.seconds, args.connections)
+                raw = run_wrk(script, args.seconds, args.connections, PORT)
                 after = cpu_seconds()
                 for kind in after:  # CPU microseconds per request
                     raw[f"{kind}_cpu_us"] = int(

@@ -13,6 +13,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Every benchmark runs as `python -m bench.<name>` from the checkout, on the development settings
+# unless told otherwise.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DEBUG", "1")
 BENCH_DB = "bench_spine_mood"
 VISITS = 1_000_000
 _LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
@@ -59,6 +63,13 @@ def ensure_bench_database(url: str, visits: int = VISITS) -> float | None:
         command = [*manage, "generate_visits", "--visits", str(visits), "--top-up"]
         subprocess.run([*command, "--database-url", url], env=env, check=True)
         return time.monotonic() - started
+
+
+def bench_database(visits: int = VISITS) -> tuple[str, float | None]:
+    """The benchmark database's URL, created and filled first if needed (ensure_bench_database),
+    and the seconds generation took, None when the data was already there."""
+    url = with_database(server_url(), BENCH_DB)
+    return url, ensure_bench_database(url, visits)
 
 
 def setup_django_in_process(url: str) -> None:
