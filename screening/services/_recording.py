@@ -18,14 +18,12 @@ from screening.notifications import notify_safety_flag
 from screening.questionnaire import CovariateValue
 
 
-def lock_patient(patient_id: int) -> None:
+def lock_and_find_earlier(patient: Patient, submission_id: uuid.UUID) -> Visit | None:
+    """Take the patient's lock, then find the visit an earlier submit of the same form recorded
+    (double click, reload, back), if any."""
     # Visits of one patient are recorded one at a time, so "one open flag per kind" is decided
     # on committed data; visits of different patients never wait for each other.
-    Patient.objects.select_for_update().filter(pk=patient_id).order_by().values_list("pk").get()
-
-
-def already_recorded(submission_id: uuid.UUID, patient: Patient) -> Visit | None:
-    """The visit an earlier submit of the same form recorded (double click, reload, back)."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).order_by().values_list("pk").get()
     # Ids only, unordered: on the common path nothing is found, and this runs on every submit.
     found = list(
         Visit.objects.filter(submission_id=submission_id)

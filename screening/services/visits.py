@@ -17,10 +17,9 @@ from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagSta
 from screening.questionnaire import CovariateValue
 from screening.selectors import open_flags
 from screening.services._recording import (
-    already_recorded,
     classified_visit,
     event,
-    lock_patient,
+    lock_and_find_earlier,
     notify_safety_on_commit,
     open_or_attach,
 )
@@ -53,10 +52,8 @@ def record_visit(
 ) -> Recorded:
     """One visit with its result, flags opened or attached and its audit row, or nothing at all."""
     with transaction.atomic(durable=True):
-        lock_patient(patient.pk)
-        existing = already_recorded(submission_id, patient)
-        if existing is not None:
-            return Recorded(existing, created=False)
+        if (earlier := lock_and_find_earlier(patient, submission_id)) is not None:
+            return Recorded(earlier, created=False)
         visit, raised = _write_visit(
             patient=patient,
             answers=answers,
@@ -92,10 +89,8 @@ def amend_visit(
     newest visit of its chain.
     """
     with transaction.atomic(durable=True):
-        lock_patient(original.patient_id)
-        existing = already_recorded(submission_id, original.patient)
-        if existing is not None:
-            return Recorded(existing, created=False)
+        if (earlier := lock_and_find_earlier(original.patient, submission_id)) is not None:
+            return Recorded(earlier, created=False)
         newer = Visit.objects.filter(amends=original).order_by("-id").first()
         if newer is not None:
             raise VisitAlreadyAmended(newer)
