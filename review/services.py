@@ -154,13 +154,15 @@ def add_flag_note(*, flag_id: int, actor: Actor, note: str) -> Flag:
     return flag
 
 
-def _close(flag: Flag, actor: Actor, *, outcome: str, note: str) -> None:
-    flag.status = FlagStatus.RESOLVED
-    flag.assignee = actor.user
+def _set_resolution(flag: Flag, *, by: Any, outcome: str | None, note: str) -> None:
+    """The flag resolved by `by` with an outcome and note, or (by None) open again, unassigned,
+    with the resolution cleared; saved."""
+    flag.status = FlagStatus.RESOLVED if by is not None else FlagStatus.OPEN
+    flag.assignee = by
     flag.outcome = outcome
     flag.resolution_note = note
-    flag.resolved_at = timezone.now()
-    flag.resolved_by = actor.user
+    flag.resolved_at = timezone.now() if by is not None else None
+    flag.resolved_by = by
     flag.save(
         update_fields=[
             "status",
@@ -186,7 +188,7 @@ def resolve_flag(*, flag_id: int, actor: Actor, outcome: str, note: str) -> Flag
         raise FlagActionError(
             f"Choose an outcome that fits a {flag.get_kind_display().lower()} flag."
         )
-    _close(flag, actor, outcome=outcome, note=note)
+    _set_resolution(flag, by=actor.user, outcome=outcome, note=note)
     _record(flag, actor, FlagEventAction.RESOLVED, note=note, outcome=outcome)
     return flag
 
@@ -198,7 +200,7 @@ def dismiss_flag(*, flag_id: int, actor: Actor, reason: str) -> Flag:
     flag = _locked_flag(flag_id)
     if error := _holder_error(flag, actor):
         raise error
-    _close(flag, actor, outcome=FlagOutcome.DISMISSED, note=reason)
+    _set_resolution(flag, by=actor.user, outcome=FlagOutcome.DISMISSED, note=reason)
     _record(flag, actor, FlagEventAction.DISMISSED, note=reason, outcome=FlagOutcome.DISMISSED)
     return flag
 
@@ -228,23 +230,7 @@ def reopen_flag(*, flag_id: int, actor: Actor, note: str = "") -> Flag:
             f"This patient already has an unresolved {flag.get_kind_display().lower()} flag "
             f"(case #{other}); work that case instead of reopening this one."
         )
-    flag.status = FlagStatus.OPEN
-    flag.assignee = None
-    flag.outcome = None
-    flag.resolution_note = ""
-    flag.resolved_at = None
-    flag.resolved_by = None
-    flag.save(
-        update_fields=[
-            "status",
-            "assignee",
-            "outcome",
-            "resolution_note",
-            "resolved_at",
-            "resolved_by",
-            "updated_at",
-        ]
-    )
+    _set_resolution(flag, by=None, outcome=None, note="")
     _record(flag, actor, FlagEventAction.REOPENED, note=note.strip())
     return flag
 
