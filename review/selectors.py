@@ -104,11 +104,10 @@ def age_label(age: dt.timedelta) -> str:
     return "under a minute"
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class _Prioritised:
+    """A flag shown with its priority's short name and badge colour."""
+
     flag: Flag
-    overdue: bool
-    age: str
 
     @property
     def priority_label(self) -> str:
@@ -118,6 +117,13 @@ class QueueRow:
     @property
     def priority_badge(self) -> str:
         return PRIORITY_BADGES[self.flag.priority]
+
+
+@dataclass(frozen=True)
+class QueueRow(_Prioritised):
+    flag: Flag
+    overdue: bool
+    age: str
 
 
 @dataclass(frozen=True)
@@ -330,7 +336,7 @@ class AnswerRow:
 
 
 @dataclass(frozen=True)
-class Case:
+class Case(_Prioritised):
     """Everything the case page shows about one flag."""
 
     flag: Flag
@@ -341,14 +347,6 @@ class Case:
     later_visits: list[Visit]  # the patient's visits after it, oldest first
     more_later_visits: bool
     events: list[FlagEvent]  # the case history, oldest first
-
-    @property
-    def priority_label(self) -> str:
-        return priority_label(self.flag.priority)
-
-    @property
-    def priority_badge(self) -> str:
-        return PRIORITY_BADGES[self.flag.priority]
 
 
 def _answers(visit: Visit) -> tuple[list[AnswerRow], list[str]]:
