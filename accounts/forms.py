@@ -8,9 +8,12 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.models import User
 from django.core.validators import MaxLengthValidator, RegexValidator
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import otp
 from accounts.roles import ADMIN, CLINICIAN, REVIEWER
 from accounts.selectors import clinicians
+from audit.services import Actor
 
 ROLE_CHOICES = [
     (CLINICIAN, "Clinician: find and register patients, record visits, see results"),
@@ -128,7 +131,8 @@ class OwnPasswordForm(auth_forms.PasswordChangeForm):
 
 
 class CodeForm(forms.Form):
-    """A 6-digit code from the authenticator app."""
+    """A 6-digit code from the authenticator app, valid only when it is right for `device` now
+    (a wrong code while signing in is audited as a failure, by otp.check_code)."""
 
     code = forms.CharField(
         label="Code from your authenticator app",
@@ -151,6 +155,24 @@ class CodeForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, submit: str = "Verify", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        submit: str,
+        user: Any,
+        device: TOTPDevice,
+        during_sign_in: bool,
+        actor: Actor,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(submit, "code")
+        self.check = {"user": user, "device": device, "during_sign_in": during_sign_in}
+        self.actor = actor
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        error = otp.check_code(code=code, actor=self.actor, **self.check)
+        if error is not None:
+            raise forms.ValidationError(error)
+        return code

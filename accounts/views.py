@@ -80,18 +80,16 @@ def login_otp(request: HttpRequest) -> HttpResponse:
     device = otp.confirmed_device(parked.user) if parked else None
     if parked is None or device is None:
         return _expired(request)
-    form = CodeForm(request.POST or None, submit="Verify and sign in")
+    form = CodeForm(
+        request.POST or None,
+        submit="Verify and sign in",
+        user=parked.user,
+        device=device,
+        during_sign_in=True,
+        actor=actor_for(request),
+    )
     if form.is_valid():
-        error = otp.check_code(
-            actor=actor_for(request),
-            user=parked.user,
-            device=device,
-            code=form.cleaned_data["code"],
-            during_sign_in=True,
-        )
-        if error is None:
-            return _finish_sign_in(request, parked, device)
-        form.add_error("code", error)
+        return _finish_sign_in(request, parked, device)
     return render(request, "registration/login_otp.html", {"form": form})
 
 
@@ -104,19 +102,17 @@ def login_otp_enrol(request: HttpRequest) -> HttpResponse:
     if parked is None or not otp.enrolment_required(parked.user):
         return _expired(request)
     device = otp.unconfirmed_device(parked.user)
-    form = CodeForm(request.POST or None, submit="Confirm and sign in")
+    form = CodeForm(
+        request.POST or None,
+        submit="Confirm and sign in",
+        user=parked.user,
+        device=device,
+        during_sign_in=True,
+        actor=actor_for(request),
+    )
     if form.is_valid():
-        error = otp.check_code(
-            actor=actor_for(request),
-            user=parked.user,
-            device=device,
-            code=form.cleaned_data["code"],
-            during_sign_in=True,
-        )
-        if error is None:
-            services.confirm_two_factor(device=device, actor=Actor(parked.user, client_ip(request)))
-            return _finish_sign_in(request, parked, device)
-        form.add_error("code", error)
+        services.confirm_two_factor(device=device, actor=Actor(parked.user, client_ip(request)))
+        return _finish_sign_in(request, parked, device)
     context = {"form": form, "uri": device.config_url, "qr": otp.qr_svg(device.config_url)}
     return render(request, "registration/login_otp_enrol.html", context)
 
@@ -130,23 +126,21 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         context = {"device": device, "required": settings.OTP_REQUIRED_FOR_STAFF_ROLES}
         return render(request, "accounts/two_factor.html", context)
     device = otp.unconfirmed_device(request.user)
-    form = CodeForm(request.POST or None, submit="Confirm")
+    form = CodeForm(
+        request.POST or None,
+        submit="Confirm",
+        user=request.user,
+        device=device,
+        during_sign_in=False,
+        actor=actor_for(request),
+    )
     if form.is_valid():
-        error = otp.check_code(
-            actor=actor_for(request),
-            user=request.user,
-            device=device,
-            code=form.cleaned_data["code"],
-            during_sign_in=False,
+        services.confirm_two_factor(device=device, actor=actor_for(request))
+        django_otp.login(request, device)
+        messages.success(
+            request, "Two-factor sign-in is on. You will need a code each time you sign in."
         )
-        if error is None:
-            services.confirm_two_factor(device=device, actor=actor_for(request))
-            django_otp.login(request, device)
-            messages.success(
-                request, "Two-factor sign-in is on. You will need a code each time you sign in."
-            )
-            return redirect("two_factor")
-        form.add_error("code", error)
+        return redirect("two_factor")
     context = {"form": form, "uri": device.config_url, "qr": otp.qr_svg(device.config_url)}
     return render(request, "accounts/two_factor.html", context)
 
