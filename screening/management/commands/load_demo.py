@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.roles import ADMIN, CLINICIAN, REVIEWER
+from screening.demo import load_demo_patients
 
 DEFAULT_DEMO_PASSWORD = "spine-mood-demo-2026"  # noqa: S105 (printed demo default)
 
@@ -30,8 +31,6 @@ class Command(BaseCommand):
                     user.set_password(password)
                     user.save()
                 user.groups.set([Group.objects.get(name=role)])
-        from screening.demo import load_demo_patients
-
         created_patients = load_demo_patients(User.objects.get(username=CLINICIAN))
         self.stdout.write(f"demo users ready; {created_patients} demo patients added")
         shown = password if password == DEFAULT_DEMO_PASSWORD else "(from DEMO_PASSWORD)"
