@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 RUN useradd --system --uid 10001 app
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 # Settings need a database URL and a key to import; neither is used by collectstatic.
 RUN DATABASE_URL=postgres://unused@localhost/unused SECRET_KEY=collectstatic-only \

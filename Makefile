@@ -7,7 +7,7 @@ PORT ?= 8000
 # Development defaults for make's own commands; production sets its environment itself.
 DEV := DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint bench db db-stop migrate demo venv chromium clean
+.PHONY: run test lint lock bench db db-stop migrate demo venv chromium clean
 
 run: migrate demo ## Serve the app at http://127.0.0.1:$(PORT) with demo users and data
 	@echo "Spine & Mood Screen: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C; 'make db-stop' stops Postgres)"
@@ -29,11 +29,19 @@ bench: migrate ## Benchmarks of docs/benchmarks.md (needs wrk for the load test)
 
 venv: $(BIN)/.installed
 
+# The lock files pin every package, pip included, with the hashes of its files: pip refuses
+# anything else. Edit requirements*.in, then `make lock` (docs/deployment.md "Dependencies").
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	@touch $@
+
+LOCK := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links --no-emit-trusted-host
+
+lock: venv ## Re-pin requirements*.txt from requirements*.in (LOCK_ARGS=--upgrade-package NAME)
+	$(LOCK) $(LOCK_ARGS) --output-file requirements.txt requirements.in
+	$(LOCK) $(LOCK_ARGS) --output-file requirements-dev.txt requirements-dev.in
 
 db: venv ## Start the embedded PostgreSQL unless DATABASE_URL points elsewhere
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m config.devdb start >/dev/null && echo "PostgreSQL (embedded) is running; 'make db-stop' stops it"; else echo "Using DATABASE_URL"; fi
