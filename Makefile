@@ -7,13 +7,13 @@ PORT ?= 8000
 # Development defaults for make's own commands; production sets its environment itself.
 DEV := DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint lock bench db db-stop migrate demo venv chromium clean
+.PHONY: run test lint audit audit-when-reachable lock bench db db-stop migrate demo venv chromium clean
 
 run: migrate demo ## Serve the app at http://127.0.0.1:$(PORT) with demo users and data
 	@echo "Spine & Mood Screen: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C; 'make db-stop' stops Postgres)"
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: venv db chromium lint ## Lint, then the whole suite: unit (with coverage), integration, browser
+test: venv db chromium lint audit-when-reachable ## Lint, audit, then the whole suite: unit (with coverage), integration, browser
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/coverage run -m pytest tests/unit
 	$(BIN)/coverage report --fail-under=100
@@ -22,6 +22,25 @@ test: venv db chromium lint ## Lint, then the whole suite: unit (with coverage),
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# pip-audit asks PyPI's vulnerability feed about each pinned version; with the feed unreachable
+# every package counts as not audited, and --strict fails on that too.
+AUDIT_FEED := https://pypi.org/pypi/django/5.2/json
+
+audit: venv ## Fail on any locked dependency with a known vulnerability (AUDIT_ARGS="-s osv" for OSV)
+	$(BIN)/pip-audit --strict --require-hashes --disable-pip --progress-spinner off $(AUDIT_ARGS) \
+	  -r requirements-dev.txt
+
+audit-when-reachable: venv
+	@if $(BIN)/python -c "import urllib.request; urllib.request.urlopen('$(AUDIT_FEED)', timeout=15)" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory audit; \
+	elif [ -n "$$REQUIRE_AUDIT" ]; then \
+	  echo "pip-audit: PyPI's vulnerability feed ($(AUDIT_FEED)) is unreachable and REQUIRE_AUDIT is set" >&2; exit 1; \
+	else \
+	  echo "WARNING: PyPI's vulnerability feed ($(AUDIT_FEED)) is unreachable from here, so the" >&2; \
+	  echo "WARNING: locked dependencies were NOT checked for known vulnerabilities. Run 'make audit'" >&2; \
+	  echo "WARNING: where it is reachable; REQUIRE_AUDIT=1 makes this an error." >&2; \
+	fi
 
 bench: migrate ## Benchmarks of docs/benchmarks.md (needs wrk for the load test)
 	@command -v wrk >/dev/null 2>&1 || $(MAKE) --no-print-directory apt-wrk
