@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Development defaults for make's own commands; production sets its environment itself.
 DEV := DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
+# Migrations connect as the role that owns the tables; the app as a runtime role that cannot
+# rewrite the record (docs/deployment.md "Database roles").
+OWNER := DATABASE_ROLE=owner
 
 .PHONY: run test lint audit audit-when-reachable lock bench db db-stop migrate demo venv chromium clean
 
@@ -69,8 +72,9 @@ db-stop: ## Stop the embedded PostgreSQL
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m config.devdb stop; fi
 
 migrate: db
-	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py createcachetable
+	$(DEV) $(OWNER) $(BIN)/python manage.py migrate --noinput
+	$(DEV) $(OWNER) $(BIN)/python manage.py createcachetable
+	$(DEV) $(OWNER) $(BIN)/python -m config.dbroles grant
 
 demo: migrate ## Demo users and patients, plus a synthetic cohort so analytics has numbers
 	$(DEV) $(BIN)/python manage.py generate_visits --visits 3000 --top-up

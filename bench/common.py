@@ -1,8 +1,9 @@
 """The benchmark database every `make bench` script shares: created, migrated and filled once.
 
 `bench_spine_mood` lives on the app's database server (the embedded one when DATABASE_URL is
-unset). Creation, migration and generation run under pg_advisory_lock(hashtext(BENCH_DB)) taken
-in the server's `postgres` database, so scripts sharing it never generate at once.
+unset) and belongs to the owner role, as which the benchmarks run. Creation, migration and
+generation run under pg_advisory_lock(hashtext(BENCH_DB)) taken in the server's `postgres`
+database, so scripts sharing it never generate at once.
 """
 
 import os
@@ -23,12 +24,14 @@ _LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
 
 
 def server_url() -> str:
-    """The app's database URL: DATABASE_URL, or the embedded development server's."""
+    """The owner's URL on the app's database server: MIGRATE_DATABASE_URL (or DATABASE_URL alone),
+    or the embedded development server's. Benchmarks create, migrate and bulk-load their own
+    database, so they run as the role that owns it."""
     if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
+        return os.environ.get("MIGRATE_DATABASE_URL") or os.environ["DATABASE_URL"]
     from config import devdb
 
-    return devdb.database_url()
+    return devdb.database_urls().owner
 
 
 def with_database(url: str, name: str) -> str:
@@ -46,7 +49,13 @@ def ensure_bench_database(url: str, visits: int = VISITS) -> float | None:
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
         admin.execute(_LOCK_SQL)  # held until this connection closes
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
+        if not os.environ.get("DATABASE_URL"):
+            from config import devdb
+
+            devdb.database_urls(BENCH_DB)  # created by the owner role, or handed over to it
+        elif not admin.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]
+        ).fetchone():
             admin.execute(f"CREATE DATABASE {BENCH_DB}")
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
         subprocess.run([*manage, "createcachetable", "-v", "0"], env=env, check=True)

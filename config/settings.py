@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +38,13 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    value = os.environ.get(name, default)
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {'/'.join(choices)}, not {value!r}")
+    return value
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -123,19 +131,39 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, or the embedded development server when it is unset.
-_database_url = os.environ.get("DATABASE_URL", "")
-if not _database_url:
+# Database: two roles (docs/deployment.md "Database roles"). The app connects as the runtime role
+# of DATABASE_URL, which may not rewrite the record (no UPDATE, DELETE or TRUNCATE on audit rows,
+# flag events and visits) and owns no table. Migrations connect as the owner of MIGRATE_DATABASE_URL:
+# DATABASE_ROLE=owner makes it the default connection for migrate, createcachetable and
+# `python -m config.dbroles grant`. With DATABASE_URL unset, the embedded development server.
+_database_urls = {
+    "runtime": os.environ.get("DATABASE_URL", ""),
+    "owner": os.environ.get("MIGRATE_DATABASE_URL", ""),
+}
+if not _database_urls["runtime"]:
+    if _database_urls["owner"]:
+        raise ImproperlyConfigured("MIGRATE_DATABASE_URL is set but DATABASE_URL is not")
     from config import devdb
 
-    _database_url = devdb.database_url()
-DATABASES = {
-    "default": dj_database_url.parse(
-        _database_url,
-        conn_max_age=env_int("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+    _database_urls = devdb.database_urls()._asdict()
+DATABASE_ROLE = env_choice("DATABASE_ROLE", "runtime", ["runtime", "owner"])
+if DATABASE_ROLE == "owner" and not _database_urls["owner"]:
+    raise ImproperlyConfigured("DATABASE_ROLE=owner needs MIGRATE_DATABASE_URL, the owner's URL")
+
+
+def _database(url: str) -> dict[str, Any]:
+    return dj_database_url.parse(
+        url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
     )
-}
+
+
+DATABASES = {"default": _database(_database_urls[DATABASE_ROLE])}
+if _database_urls["owner"]:
+    # Tests create, migrate and empty their database as the owner (tests/conftest.py), and
+    # generate_visits loads as it; a mirror, since tests point it at their own database.
+    DATABASES["owner"] = {**_database(_database_urls["owner"]), "TEST": {"MIRROR": "default"}}
+# The role `python -m config.dbroles grant` gives the app's privileges to.
+DATABASE_RUNTIME_ROLE = dj_database_url.parse(_database_urls["runtime"])["USER"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -1,14 +1,23 @@
-"""Fixtures shared by every test: actors in their real role groups, the test database name."""
+"""Fixtures shared by every test: actors in their real role groups, the test database, made by
+the owner role and used by the tests as the app's runtime role."""
 
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.test import override_settings
+from django.core.management.color import no_style
+from django.core.management.sql import emit_post_migrate_signal, sql_flush
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.utils import load_backend
+from django.test import TransactionTestCase, override_settings
 
 from accounts.roles import ADMIN, CLINICIAN, REVIEWER, sync_role_groups
+from config.dbroles import grant_runtime_privileges
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 E2E_DIR = Path(__file__).parent / "e2e"
@@ -44,13 +53,87 @@ def _fast_password_hashing() -> Iterator[None]:
         yield
 
 
+CREDENTIALS = ("USER", "PASSWORD")
+_runtime_credentials: dict[str, Any] = {}
+
+
+def _connect_default_as(credentials: dict[str, Any]) -> None:
+    """From its next connection on, the default alias logs in with these credentials (same
+    server, same database); every thread's connection reads the same settings dict."""
+    for open_connection in connections.all(initialized_only=True):
+        open_connection.close()
+    settings.DATABASES["default"].update(credentials)
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """Two test runs at once (two checkouts, one embedded server) must not share a database."""
-    from django.conf import settings
+    """Two test runs at once (two checkouts, one embedded server) must not share a database, and
+    the owner creates and migrates it, as migrations run in production."""
+    default = settings.DATABASES["default"]
+    default.setdefault("TEST", {})
+    default["TEST"]["NAME"] = f"test_spine_mood_{os.getpid()}"
+    if "owner" not in settings.DATABASES:
+        pytest.exit("tests need the owner role: set MIGRATE_DATABASE_URL beside DATABASE_URL", 2)
+    _runtime_credentials.update({key: default[key] for key in CREDENTIALS})
+    _connect_default_as({key: settings.DATABASES["owner"][key] for key in CREDENTIALS})
 
-    settings.DATABASES["default"].setdefault("TEST", {})
-    settings.DATABASES["default"]["TEST"]["NAME"] = f"test_spine_mood_{os.getpid()}"
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The owner has created and migrated the test database: grant the runtime role what
+    production grants it, run every test as that role, and let the owner drop the database."""
+    with django_db_blocker.unblock():
+        grant_runtime_privileges(connection, _runtime_credentials["USER"])
+        _connect_default_as(_runtime_credentials)
+    yield
+    with django_db_blocker.unblock():
+        _connect_default_as({key: settings.DATABASES["owner"][key] for key in CREDENTIALS})
+
+
+def owner_connection() -> psycopg.Connection[Any]:
+    """A new connection to the test database as the owner, outside Django's connection handler:
+    Django bars a test from the aliases it did not declare, and most declare only "default"."""
+    owner = settings.DATABASES["owner"]
+    params = load_backend(owner["ENGINE"]).DatabaseWrapper(owner).get_connection_params()
+    return psycopg.connect(**params, autocommit=True)
+
+
+@pytest.fixture
+def audit_store_down(db: None) -> Iterator[None]:
+    """Every new audit row is refused until the test ends: the owner takes the app's INSERT on
+    audit_audit away, which PostgreSQL applies at once, even inside the test's transaction."""
+    role = _runtime_credentials["USER"]
+    with owner_connection() as owner:
+        owner.execute(f"REVOKE INSERT ON audit_audit FROM {role}")
+        try:
+            yield
+        finally:
+            owner.execute(f"GRANT INSERT ON audit_audit TO {role}")
+
+
+def _empty_database_as_owner(test_case: TransactionTestCase) -> None:
+    """Django's flush after a transactional test, made as the owner: the runtime role the tests
+    run as may not TRUNCATE. Then, as flush does, recreate content types and permissions (as the
+    runtime role)."""
+    assert test_case._databases_names(include_mirrors=False) == [DEFAULT_DB_ALIAS]
+    statements = sql_flush(
+        no_style(),
+        connection,  # only to list the tables, which the runtime role may
+        reset_sequences=False,
+        allow_cascade=test_case.available_apps is not None,
+    )
+    with owner_connection() as owner, owner.transaction():
+        for statement in statements:
+            owner.execute(statement)
+    if test_case.available_apps is None and not test_case.serialized_rollback:
+        emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_as_owner() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", _empty_database_as_owner)
+        yield
 
 
 def make_user(username: str, role: str | None) -> User:

@@ -5,7 +5,6 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,13 +16,6 @@ from tests.factories import ANSWERS, FlagFactory
 from tests.integration.audit_urls import EXPORT, LOG
 
 pytestmark = pytest.mark.django_db
-
-AUDIT_DOWN = """
-CREATE FUNCTION pg_temp.refuse_audit() RETURNS trigger AS $$
-BEGIN RAISE EXCEPTION 'audit trail unavailable'; END $$ LANGUAGE plpgsql;
-CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_audit
-FOR EACH ROW EXECUTE FUNCTION pg_temp.refuse_audit();
-"""
 
 
 def _visit_post(answers):
@@ -129,7 +121,7 @@ def test_every_kind_of_action_leaves_a_row_naming_who_and_where_when_the_flows_r
     ],
 )
 def test_nothing_is_changed_when_its_audit_row_cannot_be_written(
-    client, admin_user, clinician, reviewer, what, counted
+    client, admin_user, clinician, reviewer, what, counted, request
 ):
     flag = FlagFactory()
     posts = {
@@ -165,8 +157,7 @@ def test_nothing_is_changed_when_its_audit_row_cannot_be_written(
     username, url, data = posts[what]
     client.force_login(User.objects.get(username=username))
     before = counted()
-    with connection.cursor() as cursor:
-        cursor.execute(AUDIT_DOWN)
+    request.getfixturevalue("audit_store_down")
     client.raise_request_exception = False
     response = client.post(url, data)
     assert response.status_code == 500

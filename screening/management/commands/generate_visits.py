@@ -404,7 +404,9 @@ class Simulation:
 def _conninfo(url: str | None) -> str:
     if url:
         return url
-    db = settings.DATABASES["default"]
+    # As the owner: LOCK TABLE ... SHARE ROW EXCLUSIVE and setval() on the record's tables need
+    # more than the runtime role's INSERT (config/dbroles.py).
+    db = settings.DATABASES.get("owner", settings.DATABASES["default"])
     params = {
         "dbname": db["NAME"],
         "user": db.get("USER") or None,
