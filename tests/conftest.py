@@ -17,7 +17,7 @@ from django.db.utils import load_backend
 from django.test import TransactionTestCase, override_settings
 
 from accounts.roles import ADMIN, CLINICIAN, REVIEWER, sync_role_groups
-from config.dbroles import grant_runtime_privileges
+from config.dbroles import APPEND_ONLY_TABLES, TRUNCATE_TRIGGER, grant_runtime_privileges
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 E2E_DIR = Path(__file__).parent / "e2e"
@@ -113,8 +113,9 @@ def audit_store_down(db: None) -> Iterator[None]:
 
 def _empty_database_as_owner(test_case: TransactionTestCase) -> None:
     """Django's flush after a transactional test, made as the owner: the runtime role the tests
-    run as may not TRUNCATE. Then, as flush does, recreate content types and permissions (as the
-    runtime role)."""
+    run as may not TRUNCATE, and the record's TRUNCATE triggers are lifted inside the one
+    transaction that empties the tables (only an owner can). Then, as flush does, recreate
+    content types and permissions (as the runtime role)."""
     assert test_case._databases_names(include_mirrors=False) == [DEFAULT_DB_ALIAS]
     statements = sql_flush(
         no_style(),
@@ -123,8 +124,12 @@ def _empty_database_as_owner(test_case: TransactionTestCase) -> None:
         allow_cascade=test_case.available_apps is not None,
     )
     with owner_connection() as owner, owner.transaction():
+        for table in APPEND_ONLY_TABLES:
+            owner.execute(f"ALTER TABLE {table} DISABLE TRIGGER {TRUNCATE_TRIGGER}")
         for statement in statements:
             owner.execute(statement)
+        for table in APPEND_ONLY_TABLES:
+            owner.execute(f"ALTER TABLE {table} ENABLE TRIGGER {TRUNCATE_TRIGGER}")
     if test_case.available_apps is None and not test_case.serialized_rollback:
         emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
 

@@ -115,6 +115,7 @@ def test_truncate_is_refused_when_the_runtime_role_truncates(record, table):
         "ALTER TABLE {table} DISABLE TRIGGER ALL",
         "ALTER TABLE {table} DISABLE TRIGGER USER",
         "ALTER TABLE {table} DISABLE TRIGGER {trigger}",
+        "ALTER TABLE {table} DISABLE TRIGGER refuse_truncate",
         "ALTER TABLE {table} OWNER TO {runtime}",
         "DROP TABLE {table}",
     ],
@@ -129,12 +130,12 @@ def test_triggers_and_table_cannot_be_altered_when_the_runtime_role_owns_no_tabl
 @pytest.mark.django_db
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
 def test_a_trigger_cannot_be_dropped_or_added_when_the_runtime_role_asks(table):
-    assert refusal(f"DROP TRIGGER {ROW_TRIGGERS[table]} ON {table}") == (
+    assert refusal(f"DROP TRIGGER refuse_truncate ON {table}") == (
         f"must be owner of relation {table}"
     )
     assert refusal(
         f"CREATE TRIGGER sneak BEFORE INSERT ON {table} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {ROW_TRIGGERS[table]}()"
+        "FOR EACH STATEMENT EXECUTE FUNCTION refuse_truncate()"
     ) == (f"permission denied for table {table}")
 
 
@@ -221,12 +222,16 @@ def test_the_app_writes_what_it_must_when_connected_as_the_runtime_role(client, 
 @pytest.mark.django_db(transaction=True, databases=["default", "owner"])
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
 def test_triggers_refuse_the_owner_too_when_it_rewrites_the_record(record, table):
-    """The owner holds every privilege; the row triggers still refuse."""
+    """The owner holds every privilege; the row and statement triggers still refuse."""
     column = "criteria_version" if table == "screening_visit" else "id"
     verb = "update" if table == "screening_visit" else "update or delete"
     row = record[table]
     update = f"UPDATE {table} SET {column} = {column} WHERE id = {row}"  # noqa: S608
     assert refusal(update, using="owner") == f"pgtrigger: Cannot {verb} rows from {table} table"
+    assert refusal(f"TRUNCATE {table} CASCADE", using="owner") == (
+        f"Cannot truncate {table}: its rows are the record"
+    )
+    assert refusal("TRUNCATE auth_user CASCADE", using="owner").startswith("Cannot truncate ")
     if table != "screening_visit":
         delete = f"DELETE FROM {table} WHERE id = {row}"  # noqa: S608
         assert refusal(delete, using="owner") == (

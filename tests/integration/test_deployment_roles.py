@@ -88,3 +88,5 @@ def test_app_role_cannot_rewrite_the_record_when_the_database_is_set_up_as_compo
         assert owner.execute(
             "SELECT rolsuper FROM pg_roles WHERE rolname = current_user"
         ).fetchone() == (False,)
+        with pytest.raises(psycopg.errors.RaiseException, match="its rows are the record"):
+            owner.execute("TRUNCATE screening_visit CASCADE")
