@@ -57,6 +57,13 @@ def enrolment_required(user: Any) -> bool:
     )
 
 
+def code_owed(user: Any) -> bool:
+    """A session of this user must have given a code: they have a device, or must enrol one."""
+    if not may_use_two_factor(user):
+        return False
+    return settings.OTP_REQUIRED_FOR_STAFF_ROLES or confirmed_device(user) is not None
+
+
 def park(request: HttpRequest, user: Any, next_url: str) -> None:
     """Remember a password-verified user until the second step; nothing is signed in yet."""
     request.session[PENDING_KEY] = {

@@ -1,10 +1,11 @@
 """Reads for the user administration pages."""
 
 from django.contrib.auth.models import Group, User
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.roles import ROLES
+from audit.models import Audit, AuditAction
 
 
 def user_list() -> QuerySet[User]:
@@ -32,3 +33,21 @@ def clinicians() -> QuerySet[User]:
         include_superusers=False,
         backend="django.contrib.auth.backends.ModelBackend",
     ).order_by("username")
+
+
+def password_is_temporary(user: User) -> bool:
+    """The user's password was last set by an admin (a new account or a reset), not by them.
+
+    The audit trail is where each password change is recorded, so it is read rather than a copy.
+    """
+    latest = (
+        Audit.objects.filter(object_type="auth.user", object_id=str(user.pk))
+        .filter(
+            Q(action__in=[AuditAction.USER_CREATE, AuditAction.USER_PASSWORD_RESET])
+            | Q(action=AuditAction.USER_CHANGE, detail__change="own_password")
+        )
+        .order_by("-at", "-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+    return latest in {AuditAction.USER_CREATE, AuditAction.USER_PASSWORD_RESET}

@@ -25,12 +25,11 @@ def audit_sign_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
 @receiver(user_logged_out)
 def audit_sign_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        action = (
-            AuditAction.IDLE_SIGN_OUT
-            if getattr(request, "idle_sign_out", False)
-            else AuditAction.SIGN_OUT
-        )
-        record_audit(actor=Actor(user, client_ip(request)), action=action, obj=user)
+        # accounts.middleware names why it ended a session: idle, expired or two_factor
+        reason = getattr(request, "sign_out_reason", None)
+        action = AuditAction.IDLE_SIGN_OUT if reason == "idle" else AuditAction.SIGN_OUT
+        detail = {"reason": reason} if reason and reason != "idle" else None
+        record_audit(actor=Actor(user, client_ip(request)), action=action, obj=user, detail=detail)
 
 
 @receiver(user_login_failed)

@@ -28,7 +28,7 @@ from accounts.forms import (
     SignInForm,
     UserCreateForm,
 )
-from accounts.middleware import LAST_SEEN_KEY, SIGNED_OUT_REASON_KEY
+from accounts.middleware import LAST_SEEN_KEY, SIGNED_OUT_REASON_KEY, TEMPORARY_PASSWORD_KEY
 from audit.requests import actor_for, client_ip
 from audit.services import Actor
 
@@ -168,6 +168,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             actor=actor_for(request),
         )
         update_session_auth_hash(request, user)
+        request.session.pop(TEMPORARY_PASSWORD_KEY, None)
         messages.success(request, "Your password has been changed.")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})

@@ -141,6 +141,16 @@ def _flush_as_owner() -> Iterator[None]:
         yield
 
 
+def force_login_with_code(client: Any, user: User, device: Any) -> None:
+    """Sign `user` in as if they had also given a code from `device` (django_otp.login)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
 def make_user(username: str, role: str | None) -> User:
     user = User.objects.create_user(
         username=username, password=TEST_PASSWORD, email=f"{username}@example.org"

@@ -6,7 +6,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Audit, AuditAction
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, force_login_with_code
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
@@ -203,8 +203,7 @@ def test_optional_two_factor_lets_a_reviewer_without_a_device_sign_in(client, re
 
 
 def test_reviewer_turns_off_their_own_two_factor_unless_required(client, reviewer, settings):
-    enrolled(reviewer)
-    client.force_login(reviewer)
+    force_login_with_code(client, reviewer, enrolled(reviewer))
     settings.OTP_REQUIRED_FOR_STAFF_ROLES = True
     refused = client.post(reverse("two_factor_remove"), follow=True)
     assert "cannot be turned off" in refused.content.decode()
