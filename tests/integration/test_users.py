@@ -73,6 +73,9 @@ def test_created_user_has_the_role_and_can_sign_in_with_the_temporary_password(c
         ("password1234", "too common"),
         ("123456789012345", "entirely numeric"),
         ("nurse_ng_pass", "too similar"),
+        ("aaaaaaaaaaaa", "at least 6 different characters"),
+        ("abcabcabcabc", "at least 6 different characters"),
+        ("Nurse.NG.winter-2025", "Do not use your username"),
     ],
 )
 def test_weak_temporary_password_is_refused_with_the_reason_when_creating(
