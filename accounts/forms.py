@@ -14,6 +14,7 @@ from accounts import otp
 from accounts.roles import ADMIN, CLINICIAN, REVIEWER
 from accounts.selectors import clinicians
 from audit.services import Actor
+from lib.text import refuse_invisible_characters
 
 ROLE_CHOICES = [
     (CLINICIAN, "Clinician: find and register patients, record visits, see results"),
@@ -84,6 +85,8 @@ class UserCreateForm(auth_forms.UserCreationForm):
         self.fields["password1"].label = "Temporary password"
         self.fields["password2"].label = "Temporary password again"
         self.fields["email"].required = True
+        for name in ("first_name", "last_name"):
+            self.fields[name].validators.append(refuse_invisible_characters)
         self.helper = _helper(
             "Create user",
             Fieldset("Who", "username", "first_name", "last_name", "email"),

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from lib.text import refuse_invisible_characters
+
 
 class Sex(models.TextChoices):
     MALE = "male", "Male"
@@ -28,10 +30,14 @@ class Earnings(models.TextChoices):
 
 class Patient(models.Model):
     mrn = models.CharField(
-        "medical record number", max_length=32, unique=True, help_text="The clinic's MRN."
+        "medical record number",
+        max_length=32,
+        unique=True,
+        help_text="The clinic's MRN.",
+        validators=[refuse_invisible_characters],
     )
-    given_name = models.CharField(max_length=100)
-    family_name = models.CharField(max_length=100)
+    given_name = models.CharField(max_length=100, validators=[refuse_invisible_characters])
+    family_name = models.CharField(max_length=100, validators=[refuse_invisible_characters])
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=6, choices=Sex.choices, help_text="MIDUS B1PRSEX.")
     education = models.CharField(

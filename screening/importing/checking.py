@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from lib.text import invisible_characters
 from patients.models import Earnings, Education, Patient, Sex
 from screening import criteria, questionnaire
 from screening.importing.rows import (
@@ -56,6 +57,9 @@ class _RowChecker:
             return None
         if len(value) > max_length:
             self.error(key, f"longer than {max_length} characters")
+            return None
+        if unseen := invisible_characters(value):
+            self.error(key, f"invisible or text-direction characters ({', '.join(unseen)})")
             return None
         return value or None
 

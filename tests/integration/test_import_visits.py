@@ -192,6 +192,18 @@ def test_rows_are_refused_when_the_same_mrn_has_another_name_or_birth_date(tmp_p
     assert Patient.objects.count() == 0
 
 
+def test_rows_are_refused_when_an_mrn_or_name_holds_invisible_characters(tmp_path, clinician):
+    path = write_csv(
+        tmp_path / "visits.csv",
+        [row("A0\ufeff01"), row("A002", given_name="Ad\u202ea")],
+    )
+    message = run_failing(str(path), clinician.username)
+
+    assert "line 2: mrn: invisible or text-direction characters (U+FEFF)" in message
+    assert "line 3: given_name: invisible or text-direction characters (U+202E)" in message
+    assert Patient.objects.count() == 0
+
+
 def test_rows_are_refused_when_the_mrn_belongs_to_a_registered_patient_with_another_name(
     tmp_path, clinician
 ):
