@@ -7,7 +7,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 
 from accounts.forms import ClinicianField
-from analytics.selectors import Filters
+from analytics.filters import Filters
 from lib.forms import DateRangeMixin, date_field
 
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.utils import timezone
 
+from analytics.filters import Filters
 from analytics.selectors import (
     COVARIATES,
-    Filters,
     FlagRow,
     MonthRow,
     data_version,

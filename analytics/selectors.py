@@ -14,6 +14,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection
 
+from analytics.filters import Filters
 from analytics.stats import (
     MIN_CELL,
     Proportion,
@@ -33,25 +34,6 @@ COVARIATES = (
 )
 FOLLOW_UP = "6 months"
 CONFIRMED = (FlagOutcome.CONFIRMED_REFERRED.value, FlagOutcome.CONFIRMED_MANAGED.value)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which visits the report covers: a date range (inclusive, local dates) and a clinician."""
-
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    clinician_id: int | None = None
-
-    def cache_part(self) -> str:
-        return f"{self.date_from or ''}|{self.date_to or ''}|{self.clinician_id or ''}"
-
-    def audit_detail(self) -> dict[str, Any]:
-        return {
-            "date_from": self.date_from.isoformat() if self.date_from else None,
-            "date_to": self.date_to.isoformat() if self.date_to else None,
-            "clinician_id": self.clinician_id,
-        }
 
 
 @dataclass(frozen=True)

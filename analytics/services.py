@@ -12,8 +12,9 @@ from dataclasses import replace
 from django.core.cache import cache
 from django.db import transaction
 
+from analytics.filters import Filters
 from analytics.report import Report, compute_report
-from analytics.selectors import Filters, data_version
+from analytics.selectors import data_version
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
 

@@ -57,7 +57,7 @@ def main() -> int:
     from django.db import connection
 
     from accounts.roles import ADMIN
-    from analytics import selectors, services
+    from analytics import filters, selectors, services
     from analytics.report import compute_report
     from analytics.stats import BOOTSTRAP_REPLICATES, odds_ratios
 
@@ -77,7 +77,7 @@ def main() -> int:
         assert response.status_code == 200
         healthz.append(elapsed * 1000)
 
-    every = selectors.Filters()
+    every = filters.Filters()
     version, _ = seconds(selectors.data_version)
     sql, (cells, transitions) = seconds(selectors.patient_cells, every)
     model, odds = seconds(
@@ -109,7 +109,7 @@ def main() -> int:
         )
         busiest = cursor.fetchone()[0]
     newest = max(month.month for month in months)
-    one = selectors.Filters(date_from=newest.replace(year=newest.year - 1), clinician_id=busiest)
+    one = filters.Filters(date_from=newest.replace(year=newest.year - 1), clinician_id=busiest)
     filtered, report = seconds(compute_report, one)
 
     def ms(values: list[float]) -> str:

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from analytics.filters import Filters
 from analytics.report import compute_report
-from analytics.selectors import Filters
 from audit.models import Audit, AuditAction
 from audit.services import Actor
 from review.services import resolve_flag
