@@ -1,4 +1,12 @@
-"""The analytics page (/analytics/): the clinic's numbers beside the study's, admins only."""
+"""The analytics page (/analytics/): the clinic's numbers beside the study's, admins only.
+
+pandas, SciPy and scikit-learn (about 140 MB a worker) load with the first report, not with the
+URLconf: a worker that never shows this page never pays for them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
@@ -7,11 +15,12 @@ from django.utils.safestring import SafeString
 
 from analytics import charts
 from analytics.forms import AnalyticsFilterForm
-from analytics.report import COVARIATE_LABELS, Report
-from analytics.services import clinic_report
-from analytics.stats import MIN_CELL, Interval
 from audit.requests import actor_for
 from screening import study
+
+if TYPE_CHECKING:
+    from analytics.report import Report
+    from analytics.stats import Interval
 
 SHORT_LABELS = {
     "depression_given_back_pain": "Depression | back pain",
@@ -23,6 +32,9 @@ SHORT_LABELS = {
 
 @permission_required("screening.view_analytics", raise_exception=True)
 def analytics(request: HttpRequest) -> HttpResponse:
+    from analytics.report import COVARIATE_LABELS
+    from analytics.services import clinic_report
+
     form = AnalyticsFilterForm(request.GET or None)
     report = None
     if not form.is_bound or form.is_valid():
@@ -41,6 +53,8 @@ def analytics(request: HttpRequest) -> HttpResponse:
 
 def _charts(report: Report) -> dict[str, SafeString]:
     """The page's three drawings; each section's table carries the same numbers."""
+    from analytics.stats import MIN_CELL, Interval
+
     pairs = [
         charts.BarPair(
             label=SHORT_LABELS[row.figure.key],

@@ -8,7 +8,6 @@ from typing import IO
 from exports import fhir
 from exports.csvfile import csv_chunks
 from exports.export import Export, Format, Progress
-from exports.xlsx import write_xlsx
 
 
 def streams(export: Export) -> bool:
@@ -32,6 +31,9 @@ def write(export: Export, target: IO[bytes], progress: Progress | None = None) -
         for piece in stream(export, progress):
             target.write(piece)
     else:
+        # openpyxl loads with the first workbook, not with the URLconf (lighter workers)
+        from exports.xlsx import write_xlsx
+
         write_xlsx(export, target, progress)
 
 

@@ -122,3 +122,44 @@ def test_docker_compose_has_the_production_shape():
     workers = int(re.search(r"--workers[= ](\d+)", web_command).group(1))
     assert workers >= 2
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+HEAVY = ("pandas", "numpy", "scipy", "sklearn", "openpyxl")
+_LOADED_AFTER = """
+import sys
+from django.core.wsgi import get_wsgi_application
+from django.urls import URLResolver, get_resolver
+
+get_wsgi_application()
+
+def walk(resolver):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            walk(entry)
+
+walk(get_resolver())
+{then}
+print(",".join(name for name in {heavy!r} if name in sys.modules))
+"""
+
+
+def _heavy_loaded(then: str = "") -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", _LOADED_AFTER.format(then=then, heavy=HEAVY)],
+        cwd=ROOT,
+        env=_production_env(DJANGO_SETTINGS_MODULE="config.settings"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return [name for name in result.stdout.strip().split(",") if name]
+
+
+def test_a_worker_loads_no_statistics_or_workbook_library_with_the_urls():
+    assert _heavy_loaded() == []
+
+
+def test_the_statistics_and_workbook_libraries_load_where_they_are_used():
+    used = "import analytics.services, exports.xlsx"
+    assert set(_heavy_loaded(then=used)) == set(HEAVY)
