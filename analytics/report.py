@@ -10,6 +10,13 @@ import pandas as pd
 from django.utils import timezone
 
 from analytics.filters import Filters
+from analytics.intervals import (
+    MIN_CELL,
+    Interval,
+    Proportion,
+    prevalence_ratio,
+    ratio_suppressed,
+)
 from analytics.selectors import (
     COVARIATES,
     FlagRow,
@@ -19,15 +26,7 @@ from analytics.selectors import (
     patient_cells,
     screening_volume,
 )
-from analytics.stats import (
-    MIN_CELL,
-    Interval,
-    OddsRatios,
-    Proportion,
-    odds_ratios,
-    prevalence_ratio,
-    ratio_suppressed,
-)
+from analytics.stats import OddsRatios, odds_ratios
 from screening import study
 
 COVARIATE_LABELS = (

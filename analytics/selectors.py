@@ -15,10 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from analytics.filters import Filters
-from analytics.stats import (
-    MIN_CELL,
-    Proportion,
-)
+from analytics.intervals import MIN_CELL, Proportion
 from lib.dates import day_range
 from screening.models import FlagKind, FlagOutcome
 

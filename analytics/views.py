@@ -15,12 +15,12 @@ from django.utils.safestring import SafeString
 
 from analytics import charts
 from analytics.forms import AnalyticsFilterForm
+from analytics.intervals import MIN_CELL, Interval
 from audit.requests import actor_for
 from screening import study
 
 if TYPE_CHECKING:
     from analytics.report import Report
-    from analytics.stats import Interval
 
 SHORT_LABELS = {
     "depression_given_back_pain": "Depression | back pain",
@@ -53,8 +53,6 @@ def analytics(request: HttpRequest) -> HttpResponse:
 
 def _charts(report: Report) -> dict[str, SafeString]:
     """The page's three drawings; each section's table carries the same numbers."""
-    from analytics.stats import MIN_CELL, Interval
-
     pairs = [
         charts.BarPair(
             label=SHORT_LABELS[row.figure.key],

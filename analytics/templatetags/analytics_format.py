@@ -2,7 +2,7 @@
 
 from django import template
 
-from analytics.stats import MIN_CELL, Interval, Proportion
+from analytics.intervals import MIN_CELL, Interval, Proportion
 
 register = template.Library()
 

@@ -7,16 +7,16 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from analytics.stats import (
+from analytics.intervals import (
     MIN_CELL,
     Proportion,
     odds_ratio,
-    odds_ratios,
     prevalence_ratio,
     ratio_suppressed,
     wilson,
     woolf,
 )
+from analytics.stats import odds_ratios
 
 COVARIATES = ("age_band", "sex")
 
