@@ -7,6 +7,7 @@ is seen on the next view without signals (docs/analytics.md).
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import replace
 
 from django.core.cache import cache
@@ -18,7 +19,9 @@ from analytics.selectors import data_version
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
 
-CACHE_PREFIX = "analytics:v1"
+# Reports are cached pickled: change the version whenever a class they hold moves or changes, so
+# a deploy never reads an old shape (v2: the intervals moved to analytics.intervals).
+CACHE_PREFIX = "analytics:v2"
 # The data version catches new visits and flag changes at once; this only bounds how long an
 # edit elsewhere (a patient's demographics) can take to show.
 CACHE_SECONDS = 60 * 60
@@ -28,7 +31,7 @@ def clinic_report(*, filters: Filters, actor: Actor) -> Report:
     """The report for `filters`, from the cache while the data are unchanged; the view is audited."""
     version = data_version()
     key = cache_key(filters, version)
-    report: Report | None = cache.get(key)
+    report = _cached(key)
     if report is None:
         report = compute_report(filters, version=version)
         cache.set(key, report, CACHE_SECONDS)
@@ -40,6 +43,15 @@ def clinic_report(*, filters: Filters, actor: Actor) -> Report:
             action=AuditAction.ANALYTICS_VIEW,
             detail=filters.audit_detail() | {"cached": report.from_cache},
         )
+    return report
+
+
+def _cached(key: str) -> Report | None:
+    """The cached report, or None; one pickled by code whose classes have since moved is a miss."""
+    try:
+        report: Report | None = cache.get(key)
+    except (AttributeError, ImportError, pickle.UnpicklingError):
+        return None
     return report
 
 

@@ -371,3 +371,29 @@ def test_screening_volume_lists_each_month_when_visits_span_months(client, admin
     months = compute_report(Filters()).months
     assert sum(month.visits for month in months) == 36
     assert len(months) >= 3
+
+
+class _MovedSinceCached:
+    """Stands for a class a report held when an older release cached it."""
+
+
+def test_a_report_cached_by_an_older_release_is_computed_again(
+    client, admin_user, clinician, monkeypatch
+):
+    import sys
+
+    from django.core.cache import cache
+
+    from analytics.selectors import data_version
+    from analytics.services import cache_key
+
+    import_cohort(study_cohort(40, seed=1), clinician)
+    cache.set(cache_key(Filters(), data_version()), _MovedSinceCached())
+    monkeypatch.delattr(sys.modules[__name__], "_MovedSinceCached")
+    client.force_login(admin_user)
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert "40</strong> patients screened" in response.text
+    assert "shown from the cache" not in response.text
