@@ -13,9 +13,11 @@ from pathlib import Path
 from bench.common import BASE_DIR
 
 
-def start_gunicorn(url: str, port: int, secret_key: str) -> subprocess.Popen[bytes]:
-    """gunicorn with 2 sync workers on bench/settings.py (DEBUG off, persistent connections),
-    answering /healthz on `port`."""
+def start_gunicorn(
+    url: str, port: int, secret_key: str, *, workers: int = 2, extra: tuple[str, ...] = ()
+) -> subprocess.Popen[bytes]:
+    """gunicorn with `workers` sync workers on bench/settings.py (DEBUG off, persistent
+    connections), answering /healthz on `port`; `extra` adds command-line options."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
@@ -32,10 +34,11 @@ def start_gunicorn(url: str, port: int, secret_key: str) -> subprocess.Popen[byt
     command = [
         str(BASE_DIR / ".venv/bin/gunicorn"),
         "config.wsgi:application",
-        "--workers=2",
+        f"--workers={workers}",
         "--worker-class=sync",
         f"--bind=127.0.0.1:{port}",
         "--log-level=warning",
+        *extra,
     ]
     process = subprocess.Popen(command, cwd=BASE_DIR, env=env)
     deadline = time.monotonic() + 30
