@@ -162,3 +162,22 @@ def test_nothing_is_changed_when_its_audit_row_cannot_be_written(
     response = client.post(url, data)
     assert response.status_code == 500
     assert counted() == before
+
+
+def test_audit_rows_in_the_admin_show_the_patient_by_id_only(rf, admin_user):
+    """Django's admin writes no audit row, so it must show no patient's name or MRN."""
+    from django.contrib import admin
+
+    patient = FlagFactory().patient
+    row = Audit.objects.create(
+        actor=admin_user, username="ad_admin", action=AuditAction.PATIENT_VIEW, patient=patient
+    )
+    request = rf.get(f"/django-admin/audit/audit/{row.pk}/change/")
+    request.user = User.objects.create_superuser("root_setup", "root@example.org", "x" * 20)
+
+    response = admin.site._registry[Audit].change_view(request, str(row.pk))
+    body = response.render().content.decode()
+
+    assert f">{patient.pk}<" in body
+    assert patient.mrn not in body
+    assert patient.family_name not in body
