@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     VISIT_AMEND = "visit_amend", "Amended a visit"
     VISIT_VIEW = "visit_view", "Viewed a visit"
     FLAG_VIEW = "flag_view", "Viewed a case"
+    QUEUE_VIEW = "queue_view", "Viewed the review queue"
     FLAG_ACTION = "flag_action", "Acted on a case"
     EXPORT = "export", "Exported visits"
     ANALYTICS_VIEW = "analytics_view", "Viewed analytics"

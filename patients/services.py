@@ -77,6 +77,20 @@ def register_patient(
     return patient
 
 
+def record_duplicates_shown(*, patients: list[Patient], actor: Actor) -> None:
+    """The registration form warns of registered patients with the same name and date of birth,
+    naming each with their MRN: one PATIENT_VIEW row for each, so their records say who saw them."""
+    with transaction.atomic(durable=True):
+        for patient in patients:
+            record_audit(
+                actor=actor,
+                action=AuditAction.PATIENT_VIEW,
+                obj=patient,
+                patient=patient,
+                detail={"form": "registration_duplicate"},
+            )
+
+
 def search_patients(*, query: str, page_number: int | str | None, actor: Actor) -> SearchResults:
     """A page of matches (any page number the URL carried: not a number means the first); the
     audit row keeps what kind of search it was, never the entry."""

@@ -10,7 +10,12 @@ from audit.requests import actor_for
 from audit.selectors import patient_access
 from patients.forms import PatientForm, PatientSearchForm
 from patients.models import Patient
-from patients.services import open_patient_record, register_patient, search_patients
+from patients.services import (
+    open_patient_record,
+    record_duplicates_shown,
+    register_patient,
+    search_patients,
+)
 
 SEARCH_KEY = "patient_search"
 
@@ -48,6 +53,8 @@ def register(request: HttpRequest) -> HttpResponse:
         patient = register_patient(**data, actor=actor_for(request))
         messages.success(request, "Patient registered.")
         return redirect(patient)
+    if form.duplicates:
+        record_duplicates_shown(patients=form.duplicates, actor=actor_for(request))
     return render(request, "patients/register.html", {"form": form, "nav": "patients"})
 
 

@@ -59,6 +59,16 @@ class QueueFilters:
     opened_from: dt.date | None = None
     opened_to: dt.date | None = None
 
+    def as_dict(self) -> dict[str, str]:
+        """JSON-ready, for the detail of the queue's audit rows: codes and dates only."""
+        return {
+            "kind": self.kind,
+            "status": self.status,
+            "assignee": self.assignee,
+            "opened_from": self.opened_from.isoformat() if self.opened_from else "",
+            "opened_to": self.opened_to.isoformat() if self.opened_to else "",
+        }
+
 
 @dataclass(frozen=True)
 class Cursor:

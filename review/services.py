@@ -9,6 +9,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients.models import Patient
+from review.selectors import Cursor, QueueFilters, QueuePage, review_queue
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagOutcome, FlagStatus
 
 # Dismissing is its own action, with a reason instead of an assessment.
@@ -233,6 +234,28 @@ def reopen_flag(*, flag_id: int, actor: Actor, note: str = "") -> Flag:
     _set_resolution(flag, by=None, outcome=None, note="")
     _record(flag, actor, FlagEventAction.REOPENED, note=note.strip())
     return flag
+
+
+def read_review_queue(
+    *, filters: QueueFilters, cursor: Cursor | None, size: int, actor: Actor
+) -> QueuePage:
+    """A page of the queue, its showing audited in one row (QUEUE_VIEW): the rows carry names
+    and MRNs, so the row keeps the ids of the flags and patients listed, in queue order, with
+    the filters and the page number; ids only, never what the page showed of them."""
+    with transaction.atomic(durable=True):
+        page = review_queue(filters=filters, user=actor.user, cursor=cursor, size=size)
+        shown = [row.flag for row in page.rows]
+        record_audit(
+            actor=actor,
+            action=AuditAction.QUEUE_VIEW,
+            detail={
+                "flags": [flag.pk for flag in shown],
+                "patients": list(dict.fromkeys(flag.patient_id for flag in shown)),
+                "filters": filters.as_dict(),
+                "page": page.number,
+            },
+        )
+    return page
 
 
 @transaction.atomic(durable=True)

@@ -37,11 +37,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     form.is_valid()  # invalid filters are shown with their errors; their defaults apply
     filters = form.filters()
-    page = selectors.review_queue(
+    page = services.read_review_queue(
         filters=filters,
-        user=request.user,
         cursor=selectors.Cursor.from_token(request.GET.get("cursor", "")),
         size=form.page_size(),
+        actor=actor_for(request),
     )
     context = {"nav": "review", "form": form, "filters": filters, "page": page}
     return render(request, "review/queue.html", context)
@@ -57,6 +57,8 @@ def _case(pk: int) -> selectors.Case:
 def _render_case(
     request: HttpRequest, case: selectors.Case, bound: FlagActionForm | None = None
 ) -> HttpResponse:
+    # every showing of the case is audited: on opening it, and with a refused action's errors
+    services.record_case_view(flag=case.flag, actor=actor_for(request))
     forms = action_forms(case.flag, request.user, bound=bound)
     return render(request, "review/case.html", {"nav": "review", "case": case, "forms": forms})
 
@@ -64,9 +66,7 @@ def _render_case(
 @require_GET
 @permission_required("screening.review_flag", raise_exception=True)
 def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(pk)
-    services.record_case_view(flag=case.flag, actor=actor_for(request))
-    return _render_case(request, case)
+    return _render_case(request, _case(pk))
 
 
 @require_POST

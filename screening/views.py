@@ -15,6 +15,7 @@ from screening.services.visits import (
     amend_visit,
     newer_visit,
     open_visit,
+    record_form_view,
     record_visit,
 )
 
@@ -39,6 +40,7 @@ def visit_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         recorded = record_visit(patient=patient, **form.visit_data(), actor=actor_for(request))
         return _after_submit(request, recorded, "Visit recorded.")
+    record_form_view(patient=patient, amends=None, actor=actor_for(request))
     context = {"form": form, "patient": patient, "nav": "patients"}
     return render(request, "screening/visit_form.html", context)
 
@@ -68,5 +70,6 @@ def visit_amend(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, f"Someone amended visit {original.pk} first: nothing saved.")
             return redirect(error.newest)
         return _after_submit(request, recorded, f"Amendment recorded; it replaces visit {pk}.")
+    record_form_view(patient=original.patient, amends=original, actor=actor_for(request))
     context = {"form": form, "patient": original.patient, "original": original, "nav": "patients"}
     return render(request, "screening/visit_form.html", context)

@@ -181,6 +181,29 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
     )
 
 
+def record_form_view(*, patient: Patient, amends: Visit | None, actor: Actor) -> None:
+    """Each showing of the screening form is audited: it shows the patient's name, MRN and date of
+    birth (PATIENT_VIEW), and an amendment's form every answer of the visit it corrects
+    (VISIT_VIEW of that visit)."""
+    with transaction.atomic(durable=True):
+        if amends is None:
+            record_audit(
+                actor=actor,
+                action=AuditAction.PATIENT_VIEW,
+                obj=patient,
+                patient=patient,
+                detail={"form": "new_visit"},
+            )
+        else:
+            record_audit(
+                actor=actor,
+                action=AuditAction.VISIT_VIEW,
+                obj=amends,
+                patient=patient,
+                detail={"form": "amendment"},
+            )
+
+
 def newer_visit(visit: Visit) -> Visit | None:
     """The visit that amends `visit`, if any."""
     return Visit.objects.filter(amends=visit).order_by("id").first()

@@ -2,6 +2,8 @@
 records: when the row cannot be written, nothing is changed."""
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -162,6 +164,88 @@ def test_nothing_is_changed_when_its_audit_row_cannot_be_written(
     response = client.post(url, data)
     assert response.status_code == 500
     assert counted() == before
+
+
+@dataclass
+class Walked:
+    patient: Patient
+    visit: Visit
+    flag: Flag
+
+
+def test_queue_row_lists_the_flags_and_patients_shown_in_order(client, reviewer):
+    """One row per page of the queue, ids only: the flags in queue order and their patients."""
+    later, urgent = FlagFactory(), FlagFactory(priority=3, kind="safety")
+    client.force_login(reviewer)
+
+    body = client.get(reverse("review:queue"), {"kind": "", "size": 25}).content.decode()
+
+    row = Audit.objects.get(action=AuditAction.QUEUE_VIEW)
+    assert row.detail["flags"] == [urgent.pk, later.pk]
+    assert row.detail["patients"] == [urgent.patient_id, later.patient_id]
+    assert row.detail["page"] == 1
+    assert row.detail["filters"]["status"] == "unresolved"
+    recorded = str(row.detail)
+    for patient in (later.patient, urgent.patient):
+        assert patient.mrn in body
+        assert patient.mrn not in recorded
+        assert patient.family_name not in recorded
+
+
+def _refused_amendment(client, walked: Walked) -> Any:
+    url = reverse("screening:visit_amend", args=[walked.visit.pk])
+    return client.post(url, {"submission_id": str(uuid.uuid4())})
+
+
+def _refused_new_visit(client, walked: Walked) -> Any:
+    url = reverse("screening:visit_new", args=[walked.patient.pk])
+    return client.post(url, {"submission_id": str(uuid.uuid4())})
+
+
+def _refused_case_action(client, walked: Walked) -> Any:
+    return client.post(reverse("review:flag_note", args=[walked.flag.pk]), {"note-note": ""})
+
+
+def _likely_duplicate(client, walked: Walked) -> Any:
+    patient = walked.patient
+    return client.post(
+        reverse("patients:new"),
+        {
+            "mrn": "MRN-TWIN-1",
+            "given_name": patient.given_name,
+            "family_name": patient.family_name,
+            "date_of_birth": patient.date_of_birth.isoformat(),
+            "sex": patient.sex,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("post", "action", "names"),
+    [
+        (_refused_new_visit, AuditAction.PATIENT_VIEW, "patient"),
+        (_refused_amendment, AuditAction.VISIT_VIEW, "visit"),
+        (_refused_case_action, AuditAction.FLAG_VIEW, "flag"),
+        (_likely_duplicate, AuditAction.PATIENT_VIEW, "patient"),
+    ],
+    ids=["new_visit_with_errors", "amendment_with_errors", "case_action_refused", "duplicate"],
+)
+def test_a_post_that_shows_patient_data_again_is_audited_as_a_read(
+    client, admin_user, post, action, names
+):
+    flag = FlagFactory()
+    walked = Walked(patient=flag.patient, visit=flag.visit, flag=flag)
+    client.force_login(admin_user)
+
+    response = post(client, walked)
+
+    assert response.status_code == 200
+    assert walked.patient.mrn in response.content.decode()
+    row = Audit.objects.get(action=action)
+    assert (row.actor, row.patient) == (admin_user, walked.patient)
+    assert row.object_id == str(getattr(walked, names).pk)
+    assert not Visit.objects.exclude(pk=walked.visit.pk).exists()
+    assert Patient.objects.count() == 1
 
 
 def test_audit_rows_in_the_admin_show_the_patient_by_id_only(rf, admin_user):
