@@ -1,5 +1,6 @@
 """The audit trail covers every kind of action, each row written in the transaction of what it
-records: when the row cannot be written, nothing is changed."""
+records: when the row cannot be written, nothing is changed. Every page that shows patient data
+leaves its row when opened (the URLs are walked from the resolver: audit_urls.py)."""
 
 import uuid
 from dataclasses import dataclass
@@ -15,7 +16,14 @@ from patients.models import Patient
 from screening.models import Flag, Visit
 from tests.conftest import TEST_PASSWORD
 from tests.factories import ANSWERS, FlagFactory
-from tests.integration.audit_urls import EXPORT, LOG
+from tests.integration.audit_urls import (
+    EXPORT,
+    LOG,
+    READS,
+    Read,
+    unclassified,
+    url_patterns,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -166,11 +174,54 @@ def test_nothing_is_changed_when_its_audit_row_cannot_be_written(
     assert counted() == before
 
 
+def test_every_url_is_walked_as_a_read_or_listed_as_showing_no_patient():
+    missing = unclassified()
+    assert missing == [], f"add these to tests/integration/audit_urls.py: {missing}"
+
+
 @dataclass
 class Walked:
     patient: Patient
     visit: Visit
     flag: Flag
+
+
+def _read_url(name: str, read: Read, walked: Walked) -> str:
+    pattern = {key: entry for key, _, entry in url_patterns()}[name]
+    ids = {"patient": walked.patient.pk, "visit": walked.visit.pk, "flag": walked.flag.pk}
+    kwargs = {
+        key: walked.patient.pk if key == "patient_id" else ids[read.pk]
+        for key in pattern.pattern.converters
+    }
+    return reverse(name, kwargs=kwargs) + read.query
+
+
+@pytest.mark.parametrize("name", sorted(READS))
+def test_each_page_showing_patient_data_leaves_its_audit_row_when_opened(client, admin_user, name):
+    read = READS[name]
+    flag = FlagFactory()
+    walked = Walked(patient=flag.patient, visit=flag.visit, flag=flag)
+    client.force_login(admin_user)
+    if read.prepare is not None:
+        read.prepare(client, walked)
+    url = _read_url(name, read, walked)
+    last = Audit.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    ).decode()
+    assert (walked.patient.mrn in body) == read.shows_mrn
+    rows = Audit.objects.filter(id__gt=last, action=read.action)
+    assert rows.count() == 1, f"{url}: no {read.action} row"
+    row = rows.get()
+    assert (row.actor, row.ip_address) == (admin_user, "127.0.0.1")
+    if read.names_patient:
+        assert row.patient == walked.patient
+    else:
+        assert row.patient is None  # a list or an aggregate: ids and counts in the detail
 
 
 def test_queue_row_lists_the_flags_and_patients_shown_in_order(client, reviewer):
