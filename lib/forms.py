@@ -1,18 +1,34 @@
 """Date fields of the filter forms (queue, exports, analytics, audit log) and their one rule."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 
+from lib.dates import EARLIEST_DAY, LATEST_DAY, OUT_OF_RANGE, within_range
+
 END_BEFORE_START = "The end date is before the start date."
 
 
+def _within_range(day: dt.date) -> None:
+    if not within_range(day):
+        raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
 def date_field(label: str, **kwargs: Any) -> forms.DateField:
-    """A date picker that sends YYYY-MM-DD, as every filter form takes it."""
+    """A date picker that sends YYYY-MM-DD, as every filter form takes it, and refuses a day
+    outside lib.dates' range with a message by the field."""
     kwargs.setdefault("required", False)
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    attrs = {"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
+    widget = forms.DateInput(attrs=attrs, format="%Y-%m-%d")
     messages = {"invalid": "Enter the date as YYYY-MM-DD."}
-    return forms.DateField(label=label, widget=widget, error_messages=messages, **kwargs)
+    return forms.DateField(
+        label=label,
+        widget=widget,
+        error_messages=messages,
+        validators=[_within_range],
+        **kwargs,
+    )
 
 
 class DateRangeMixin:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import Audit, AuditAction
@@ -29,8 +30,17 @@ ALLOWED_AUDIT = {
     AuditAction.PATIENT_VIEW,
     AuditAction.VISIT_VIEW,
     AuditAction.FLAG_VIEW,
+    AuditAction.QUEUE_VIEW,
 }
+# Days outside lib.dates' range, which every date filter refuses by the field: the day after
+# 9999-12-31 (or that instant in the clinic's time zone) overflowed into a 500.
+OUT_OF_RANGE_DAYS = ["9999-12-31", "2101-01-01", "1899-12-31", "0001-01-01"]
 ERROR_MARKERS = ("is-invalid", "invalid-feedback", "alert-danger", "errorlist", "didn't match")
+
+
+def error_by_field(body: str, field: str, message: str) -> bool:
+    """The page shows `message` as the field's own error (crispy's feedback beside the field)."""
+    return f'<span id="error_1_id_{field}"><strong>{escape(message)}</strong></span>' in body
 
 
 def row_counts() -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Hostile requests beyond the form values: each POST without a CSRF token (every form and every
 action without fields) gets 403 and writes nothing, and the forms read from the query string (the
-exports choices, the analytics filters) refuse hostile values without a 500, a file or a row.
+exports choices, the analytics filters, the review queue's) refuse hostile values and days outside
+the range of dates without a 500, a file or a row.
 """
 
 import pytest
@@ -13,8 +14,10 @@ from tests.integration.hostile_cases import (
     BY_NAME,
     ERROR_MARKERS,
     FORMS,
+    OUT_OF_RANGE_DAYS,
     OVERLONG,
     _signed_in,
+    error_by_field,
     row_counts,
 )
 
@@ -92,3 +95,37 @@ def test_hostile_analytics_filters_are_shown_as_errors_without_a_500(client, wor
             assert response.status_code in {200, 400}, (name, value)
             assert any(marker in response.content.decode() for marker in ERROR_MARKERS)
             assert row_counts() == before, (name, value)
+
+
+# The date filters read from the query string: URL name, the date fields, the status of a refusal.
+DATE_FILTERS = [
+    ("exports:exports", ["date_from", "date_to"], 200),
+    ("exports:export_count", ["date_from", "date_to"], 400),
+    ("exports:export_download", ["date_from", "date_to"], 400),
+    ("analytics:analytics", ["date_from", "date_to"], 200),
+    ("review:queue", ["opened_from", "opened_to"], 200),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "fields", "status"), DATE_FILTERS, ids=[f[0] for f in DATE_FILTERS]
+)
+def test_a_day_outside_the_range_is_refused_by_its_field_without_a_500(
+    client, world, name, fields, status
+):
+    from exports.forms import ExportForm
+    from lib.dates import OUT_OF_RANGE
+
+    client.force_login(User.objects.get(username="ad_admin"))
+    base = ExportForm.default_data() if name.startswith("exports:") else {}
+    for field in fields:
+        for day in OUT_OF_RANGE_DAYS:
+            before = row_counts()
+            response = client.get(reverse(name), base | {field: day})
+            assert response.status_code == status, (field, day)
+            if name == "exports:export_count":
+                assert response.json()["errors"][field][0]["message"] == OUT_OF_RANGE
+            else:
+                assert error_by_field(response.content.decode(), field, OUT_OF_RANGE), (field, day)
+            assert not response.has_header("Content-Disposition")
+            assert row_counts() == before, (field, day)

@@ -4,6 +4,7 @@ a 500, and no row written (only the audit of a refused sign-in or of a page view
 Three kinds of input per form: a fixed corpus of hostile values in every field at once; one
 field at a time made hostile (NUL byte, overlong, wrong type) beside otherwise valid answers;
 and hypothesis-generated mixes. A note keeps markup and SQL as typed and shows them escaped.
+Then the cases an outside probe found: a day outside the range of dates in the audit filter.
 The CSRF check and the query-string forms are in test_hostile_csrf_and_query_strings.
 """
 
@@ -24,10 +25,12 @@ from tests.integration.hostile_cases import (
     BY_NAME,
     ERROR_MARKERS,
     FORMS,
+    OUT_OF_RANGE_DAYS,
     OVERLONG,
     FormCase,
     World,
     _signed_in,
+    error_by_field,
     row_counts,
 )
 
@@ -186,3 +189,18 @@ def test_markup_and_sql_in_a_note_are_kept_as_typed_and_shown_escaped(client, wo
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert Flag.objects.filter(pk=world.flag.pk).exists()
+
+
+def test_a_day_outside_the_range_in_the_audit_filter_is_refused_by_its_field(client, world):
+    from audit.views import FILTER_KEY
+    from lib.dates import OUT_OF_RANGE
+
+    _signed_in(client, "admin")
+    for field in ("date_from", "date_to"):
+        for day in OUT_OF_RANGE_DAYS:
+            before = row_counts()
+            response = client.post(reverse("audit:log"), {field: day})
+            assert response.status_code == 200, (field, day)
+            assert error_by_field(response.content.decode(), field, OUT_OF_RANGE), (field, day)
+            assert FILTER_KEY not in client.session
+            assert row_counts() == before, (field, day)
