@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from audit.models import Audit, AuditAction
-from lib.dates import day_range
+from lib.dates import day_range, within_range
 from patients.models import Patient
 
 CSV_HEADER = (
@@ -46,8 +46,9 @@ class AuditFilter:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "AuditFilter":
-        """Rebuild a filter from `as_dict`; anything malformed is dropped, not trusted."""
-        data = data or {}
+        """Rebuild a filter from `as_dict`; anything malformed (a date outside lib.dates' range
+        too) is dropped, not trusted, so `as_dict` of the result differs from `data`."""
+        data = data if isinstance(data, dict) else {}
         return cls(
             username=str(data.get("username", ""))[:150],
             patient_id=_int_or_none(data.get("patient_id")),
@@ -66,9 +67,10 @@ def _int_or_none(value: Any) -> int | None:
 
 def _date_or_none(value: Any) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value) if value else None
+        day = dt.date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
+    return day if day is not None and within_range(day) else None
 
 
 def audit_rows(audit_filter: AuditFilter) -> QuerySet[Audit]:

@@ -4,6 +4,7 @@ The filter is POSTed and kept in the session as a patient id, so the MRN an offi
 appears in a URL (browser history, proxy and server logs); only `?page=N` does.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -19,14 +20,25 @@ from audit.services import read_audit_log, start_audit_export
 FILTER_KEY = "audit_filter"
 
 
-def _current_filter(request: HttpRequest) -> AuditFilter:
-    return AuditFilter.from_dict(request.session.get(FILTER_KEY))
+FILTER_DROPPED = "The saved filter could not be read, so it was cleared: set it again."
+
+
+def _current_filter(request: HttpRequest) -> AuditFilter | None:
+    """The filter kept in the session, or None when it no longer reads back whole (altered, or
+    from before a rule changed, such as the range of dates): it is dropped with a message."""
+    stored = request.session.get(FILTER_KEY)
+    audit_filter = AuditFilter.from_dict(stored)
+    if stored is not None and audit_filter.as_dict() != stored:
+        request.session.pop(FILTER_KEY)
+        messages.warning(request, FILTER_DROPPED)
+        return None
+    return audit_filter
 
 
 @permission_required("audit.view_audit", raise_exception=True)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Who did what, 50 rows a page, filtered by user, patient, action and dates."""
-    audit_filter = _current_filter(request)
+    audit_filter = _current_filter(request) or AuditFilter()
     form = AuditFilterForm.for_filter(audit_filter)
     if request.method == "POST":
         if "clear" in request.POST:
@@ -51,9 +63,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("audit.view_audit", raise_exception=True)
-def audit_export(request: HttpRequest) -> StreamingHttpResponse:
-    """The rows of the filter in force as CSV, streamed; the download is audited first."""
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The rows of the filter in force as CSV, streamed; the download is audited first. With the
+    saved filter dropped, the log is shown again, not every row downloaded."""
     audit_filter = _current_filter(request)
+    if audit_filter is None:
+        return redirect("audit:log")
     start_audit_export(audit_filter=audit_filter, actor=actor_for(request))
     response = StreamingHttpResponse(
         csv_lines(csv_rows(audit_filter)), content_type="text/csv; charset=utf-8"

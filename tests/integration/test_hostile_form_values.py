@@ -4,7 +4,8 @@ a 500, and no row written (only the audit of a refused sign-in or of a page view
 Three kinds of input per form: a fixed corpus of hostile values in every field at once; one
 field at a time made hostile (NUL byte, overlong, wrong type) beside otherwise valid answers;
 and hypothesis-generated mixes. A note keeps markup and SQL as typed and shows them escaped.
-Then the cases an outside probe found: a day outside the range of dates in the audit filter.
+Then the cases an outside probe found: a day outside the range of dates in the audit filter and a
+saved audit filter that no longer reads back.
 The CSRF check and the query-string forms are in test_hostile_csrf_and_query_strings.
 """
 
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -204,3 +206,44 @@ def test_a_day_outside_the_range_in_the_audit_filter_is_refused_by_its_field(cli
             assert error_by_field(response.content.decode(), field, OUT_OF_RANGE), (field, day)
             assert FILTER_KEY not in client.session
             assert row_counts() == before, (field, day)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"date_to": "9999-12-31"},
+        {"username": "dr_clinician", "date_from": "0001-01-01"},
+        {"patient_id": "not a number"},
+        {"action": "no_such_action"},
+        "not a filter",
+    ],
+    ids=["far_date", "ancient_date_beside_a_user", "patient_id", "action", "not_a_dict"],
+)
+def test_a_saved_audit_filter_that_does_not_read_back_is_dropped_with_a_message(
+    client, world, stored
+):
+    """A filter kept in the session from before a rule changed, or altered, is dropped: the log
+    shows unfiltered with a message, and a download shows the log instead of every row."""
+    from audit.views import FILTER_DROPPED, FILTER_KEY
+
+    _signed_in(client, "admin")
+    for url in (reverse("audit:log"), reverse("audit:export")):
+        session = client.session
+        session[FILTER_KEY] = stored
+        session.save()
+        before = row_counts()
+
+        response = client.post(url) if url.endswith("export/") else client.get(url)
+
+        if url.endswith("export/"):
+            assert response.status_code == 302
+            assert response["Location"] == reverse("audit:log")
+            response = client.get(response["Location"])
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert (
+            f'<div class="alert alert-warning" role="status">{escape(FILTER_DROPPED)}</div>' in body
+        )
+        assert FILTER_KEY not in client.session
+        assert row_counts() == before  # no audit_export row: nothing was downloaded
+        assert escape(FILTER_DROPPED) not in client.get(reverse("audit:log")).content.decode()
