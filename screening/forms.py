@@ -210,6 +210,13 @@ class ScreeningForm(forms.Form):
             "submission_id": self.cleaned_data["submission_id"],
         }
 
+    def refuse_submission(self, message: str) -> None:
+        """Show `message` above the answers, which stay as typed, under a new submission id: the
+        old one is spent, so a deliberate submit of the form records a visit of its own."""
+        self.add_error(None, message)
+        self.data = self.data.copy()
+        self.data["submission_id"] = str(uuid.uuid4())
+
     @cached_property
     def helper(self) -> FormHelper:
         """The crispy layout: a fieldset per section; built only when the form is rendered."""

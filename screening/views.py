@@ -11,6 +11,7 @@ from screening.forms import ScreeningForm
 from screening.models import Visit
 from screening.services.visits import (
     Recorded,
+    SubmissionOfAnotherPatient,
     VisitAlreadyAmended,
     amend_visit,
     newer_visit,
@@ -19,6 +20,11 @@ from screening.services.visits import (
     record_visit,
 )
 
+OTHER_PATIENTS_FORM = (
+    "This form was already used to record a visit of another patient, so nothing was recorded "
+    "for this patient. Check that the answers below are this patient's, then submit again to "
+    "record a new visit."
+)
 ALREADY_RECORDED = (
     "This form had already been submitted, so nothing new was recorded; this is the visit it "
     "recorded. To correct it, use Amend."
@@ -37,12 +43,18 @@ def _after_submit(request: HttpRequest, recorded: Recorded, done: str) -> HttpRe
 def visit_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     form = ScreeningForm(request.POST or None, patient=patient)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        recorded = record_visit(patient=patient, **form.visit_data(), actor=actor_for(request))
-        return _after_submit(request, recorded, "Visit recorded.")
+        try:
+            recorded = record_visit(patient=patient, **form.visit_data(), actor=actor_for(request))
+        except SubmissionOfAnotherPatient:
+            form.refuse_submission(OTHER_PATIENTS_FORM)
+            status = 400
+        else:
+            return _after_submit(request, recorded, "Visit recorded.")
     record_form_view(patient=patient, amends=None, actor=actor_for(request))
     context = {"form": form, "patient": patient, "nav": "patients"}
-    return render(request, "screening/visit_form.html", context)
+    return render(request, "screening/visit_form.html", context, status=status)
 
 
 @permission_required("screening.view_visit", raise_exception=True)
@@ -63,13 +75,18 @@ def visit_amend(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(newer)
     initial = ScreeningForm.initial_from(original)
     form = ScreeningForm(request.POST or None, initial=initial, patient=original.patient)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             recorded = amend_visit(original=original, **form.visit_data(), actor=actor_for(request))
         except VisitAlreadyAmended as error:
             messages.error(request, f"Someone amended visit {original.pk} first: nothing saved.")
             return redirect(error.newest)
-        return _after_submit(request, recorded, f"Amendment recorded; it replaces visit {pk}.")
+        except SubmissionOfAnotherPatient:
+            form.refuse_submission(OTHER_PATIENTS_FORM)
+            status = 400
+        else:
+            return _after_submit(request, recorded, f"Amendment recorded; it replaces visit {pk}.")
     record_form_view(patient=original.patient, amends=original, actor=actor_for(request))
     context = {"form": form, "patient": original.patient, "original": original, "nav": "patients"}
-    return render(request, "screening/visit_form.html", context)
+    return render(request, "screening/visit_form.html", context, status=status)

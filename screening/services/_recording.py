@@ -18,9 +18,15 @@ from screening.notifications import notify_safety_flag
 from screening.questionnaire import CovariateValue
 
 
+class SubmissionOfAnotherPatient(Exception):
+    """The form's submission id already recorded a visit of another patient (a form copied
+    between patients' tabs, or altered): nothing is recorded for this one."""
+
+
 def lock_and_find_earlier(patient: Patient, submission_id: uuid.UUID) -> Visit | None:
     """Take the patient's lock, then find the visit an earlier submit of the same form recorded
-    (double click, reload, back), if any."""
+    (double click, reload, back), if any; raises SubmissionOfAnotherPatient when that visit is
+    another patient's."""
     # Visits of one patient are recorded one at a time, so "one open flag per kind" is decided
     # on committed data; visits of different patients never wait for each other.
     Patient.objects.select_for_update().filter(pk=patient.pk).order_by().values_list("pk").get()
@@ -34,7 +40,7 @@ def lock_and_find_earlier(patient: Patient, submission_id: uuid.UUID) -> Visit |
         return None
     visit_id, patient_id = found[0]
     if patient_id != patient.pk:
-        raise ValueError("submission id belongs to another patient's visit")
+        raise SubmissionOfAnotherPatient(f"submission {submission_id} recorded visit {visit_id}")
     return Visit.objects.get(pk=visit_id)
 
 

@@ -17,6 +17,9 @@ from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagSta
 from screening.questionnaire import CovariateValue
 from screening.selectors import open_flags
 from screening.services._recording import (
+    SubmissionOfAnotherPatient as SubmissionOfAnotherPatient,  # raised by record and amend
+)
+from screening.services._recording import (
     classified_visit,
     event,
     lock_and_find_earlier,
@@ -50,7 +53,8 @@ def record_visit(
     submission_id: uuid.UUID,
     actor: Actor,
 ) -> Recorded:
-    """One visit with its result, flags opened or attached and its audit row, or nothing at all."""
+    """One visit with its result, flags opened or attached and its audit row, or nothing at all
+    (SubmissionOfAnotherPatient when the submission id recorded another patient's visit)."""
     with transaction.atomic(durable=True):
         if (earlier := lock_and_find_earlier(patient, submission_id)) is not None:
             return Recorded(earlier, created=False)
@@ -86,7 +90,7 @@ def amend_visit(
 
     Open flags the original raised but the amendment no longer does stay open with a note: a
     person decides whether to resolve them. Raises VisitAlreadyAmended if `original` is not the
-    newest visit of its chain.
+    newest visit of its chain, SubmissionOfAnotherPatient as record_visit does.
     """
     with transaction.atomic(durable=True):
         if (earlier := lock_and_find_earlier(original.patient, submission_id)) is not None:

@@ -4,11 +4,12 @@ a 500, and no row written (only the audit of a refused sign-in or of a page view
 Three kinds of input per form: a fixed corpus of hostile values in every field at once; one
 field at a time made hostile (NUL byte, overlong, wrong type) beside otherwise valid answers;
 and hypothesis-generated mixes. A note keeps markup and SQL as typed and shows them escaped.
-Then the cases an outside probe found: a day outside the range of dates in the audit filter and a
-saved audit filter that no longer reads back.
+Then the cases an outside probe found: a day outside the range of dates in the audit filter, a saved
+audit filter that no longer reads back, and a submission id of another patient's visit.
 The CSRF check and the query-string forms are in test_hostile_csrf_and_query_strings.
 """
 
+import re
 import uuid
 from typing import Any
 
@@ -21,7 +22,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from screening.models import Flag, FlagEvent
-from tests.factories import FlagFactory
+from tests.factories import FlagFactory, VisitFactory
 from tests.integration import hostile_cases
 from tests.integration.hostile_cases import (
     BY_NAME,
@@ -247,3 +248,31 @@ def test_a_saved_audit_filter_that_does_not_read_back_is_dropped_with_a_message(
         assert FILTER_KEY not in client.session
         assert row_counts() == before  # no audit_export row: nothing was downloaded
         assert escape(FILTER_DROPPED) not in client.get(reverse("audit:log")).content.decode()
+
+
+@pytest.mark.parametrize("name", ["screening_form", "screening_amendment"])
+def test_a_submission_id_of_another_patients_visit_is_refused_with_400(client, world, name):
+    """The form's hidden id already recorded a visit of another patient: a 400 that says so,
+    nothing written, the answers kept under a new id that a deliberate submit records with."""
+    from screening.views import OTHER_PATIENTS_FORM
+
+    case = BY_NAME[name]
+    _signed_in(client, case.role)
+    # the new-visit form is world.patient's, whose visit this is not; the amended visit is the
+    # flag's patient's, so the other patient's visit is one of world.patient's
+    other = world.visit if name == "screening_form" else VisitFactory(patient=world.patient)
+    data = case.valid(world) | {"submission_id": str(other.submission_id)}
+    before = row_counts()
+
+    response = client.post(case.url(world), data)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert escape(OTHER_PATIENTS_FORM) in body
+    assert "alert-danger" in body
+    assert row_counts() == before
+    assert str(other.submission_id) not in body
+    fresh = re.search(r'name="submission_id" value="([0-9a-f-]{36})"', body).group(1)
+    again = client.post(case.url(world), data | {"submission_id": fresh})
+    assert again.status_code == 302
+    assert row_counts()["visit"] == before["visit"] + 1
