@@ -30,6 +30,7 @@ PURE = (
     "screening/flags.py",
     "screening/study.py",
     "screening/instruments/__init__.py",
+    "screening/instruments/__main__.py",
     "screening/instruments/base.py",
     "screening/instruments/asq.py",
     "screening/instruments/phq9.py",
