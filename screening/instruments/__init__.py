@@ -2,8 +2,8 @@
 back pain with the PEG, scored exactly as INSTRUMENTS.md says (sections 1-3 and 5).
 
 Standard library only, versioned by RULES_VERSION like criteria's CRITERIA_VERSION. Each
-instrument's questions, skip rule, cut-points and sources are written once in its module; forms,
-models, exports and FHIR derive from them. `python -m screening.instruments FILE.json` (or `-`)
+instrument's questions, skip rule, cut-points and sources are written once in its module, for
+forms, models, exports and FHIR to derive from. `python -m screening.instruments FILE.json` (or `-`)
 scores a JSON list of `{"instrument": ..., "answers": {...}}` (section 5).
 """
 
