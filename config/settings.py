@@ -195,6 +195,13 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Behind reverse proxies, how many of them append to X-Forwarded-For (docs/deployment.md "Behind a
+# reverse proxy"). 0: the socket peer is the client and the header is ignored, since anyone can
+# send it. axes locks out, and the audit trail records, the same address: audit.requests.client_ip.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, not {TRUSTED_PROXY_COUNT}")
+AXES_CLIENT_IP_CALLABLE = "audit.requests.client_ip"
 
 # Sessions end after this many idle minutes, this many hours after sign-in however busy
 # (accounts.middleware), and when the browser closes.
