@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     QUEUE_VIEW = "queue_view", "Viewed the review queue"
     FLAG_ACTION = "flag_action", "Acted on a case"
     EXPORT = "export", "Exported visits"
+    EXPORT_COMPLETE = "export_complete", "Finished an export"
+    EXPORT_INCOMPLETE = "export_incomplete", "Export stopped early"
     ANALYTICS_VIEW = "analytics_view", "Viewed analytics"
     IMPORT = "import", "Imported visits"
     AUDIT_VIEW = "audit_view", "Viewed the audit log"

@@ -215,6 +215,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 OTP_REQUIRED_FOR_STAFF_ROLES = env_bool("OTP_REQUIRED", False)
 OTP_TOTP_ISSUER = "Spine & Mood Screen"
 
+# Where exports build their files (a workbook before it is sent): a folder of the app's own,
+# owner-only, emptied at start of what dead processes left (exports/tmpfiles.py). Local to one
+# host: not a network share, nor the system's temporary folder.
+EXPORT_TMP_DIR = Path(env_str("EXPORT_TMP_DIR", str(BASE_DIR / "var" / "export-tmp")))
+
 # Review queue: when an open flag is overdue.
 SAFETY_FLAG_OVERDUE_HOURS = env_int("SAFETY_FLAG_OVERDUE_HOURS", 24)
 FLAG_OVERDUE_DAYS = env_int("FLAG_OVERDUE_DAYS", 14)

@@ -6,3 +6,10 @@ class ExportsConfig(AppConfig):
     stays screening's."""
 
     name = "exports"
+
+    def ready(self) -> None:
+        # Every process starts here (each gunicorn worker, each command): a worker killed
+        # mid-export leaves its workbook behind, and the next start removes it.
+        from exports import tmpfiles
+
+        tmpfiles.remove_stale()

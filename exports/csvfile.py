@@ -89,7 +89,8 @@ def header(export: Export) -> list[str]:
 
 def csv_chunks(export: Export, progress: Progress | None = None) -> Iterator[bytes]:
     """The CSV file in pieces of about CHUNK_BYTES: a header row, then COPY of the query;
-    `progress` hears about how many rows are out with each piece."""
+    `progress` hears about how many rows are out with each piece, and the exact count at the
+    end."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(header(export))
     yield out.getvalue().encode()
@@ -110,5 +111,8 @@ def csv_chunks(export: Export, progress: Progress | None = None) -> Iterator[byt
                         lines += buffer.count(b"\n")
                         progress(lines)
                     buffer.clear()
+        copied = wrapper.cursor.rowcount  # COPY's own count, whatever line breaks text holds
     if buffer:
         yield bytes(buffer)
+    if progress is not None:
+        progress(copied)

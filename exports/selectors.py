@@ -112,7 +112,8 @@ def rows(
     progress: Progress | None = None,
 ) -> Iterator[tuple[Any, ...]]:
     """The typed row generator: one tuple per visit, `columns()` then `extra`, streamed;
-    `progress` hears the rows read so far every CHUNK_ROWS rows."""
+    `progress` hears the rows read so far every CHUNK_ROWS rows, and once more when it ends
+    (all of them, or as many as were read when it stopped early)."""
     expressions = [column.expression for column in columns(export.options)]
     expressions += list((extra or {}).values())
     query = export_query(export, expressions, by_patient=by_patient)
@@ -122,7 +123,12 @@ def rows(
         if progress is None:
             yield from query.iterator(chunk_size=CHUNK_ROWS)
             return
-        for done, row in enumerate(query.iterator(chunk_size=CHUNK_ROWS), start=1):
-            yield row
-            if done % CHUNK_ROWS == 0:
-                progress(done)
+        done = 0
+        try:
+            for row in query.iterator(chunk_size=CHUNK_ROWS):
+                done += 1
+                yield row
+                if done % CHUNK_ROWS == 0:
+                    progress(done)
+        finally:
+            progress(done)

@@ -1,8 +1,11 @@
-"""Starting an export: count the visits and write the audit row, before any byte is sent."""
+"""Starting and ending an export: count the visits and write the audit row before any byte is
+sent, and a closing row saying how it ended once the last byte is out or it stops early."""
+
+from dataclasses import dataclass
 
 from django.db import transaction
 
-from audit.models import AuditAction
+from audit.models import Audit, AuditAction
 from audit.services import Actor, record_audit
 from exports.export import Export, size_problem
 from exports.selectors import count_visits
@@ -12,7 +15,17 @@ class ExportTooLarge(Exception):
     """The format cannot hold this many visits (Excel's sheet limit)."""
 
 
-def start_export(*, export: Export, actor: Actor) -> tuple[Export, int]:
+@dataclass(frozen=True)
+class StartedExport:
+    """An export under way: pinned to when it started, the count announced, its audit row."""
+
+    export: Export
+    row_count: int
+    audit: Audit
+    actor: Actor
+
+
+def start_export(*, export: Export, actor: Actor) -> StartedExport:
     """The export pinned to now and its visit count, audited in one transaction.
 
     The file streams after the response has started, outside any transaction of ours, so the
@@ -25,5 +38,27 @@ def start_export(*, export: Export, actor: Actor) -> tuple[Export, int]:
         problem = size_problem(export.format, row_count)
         if problem:
             raise ExportTooLarge(problem)
-        record_audit(actor=actor, action=AuditAction.EXPORT, detail=pinned.audit_detail(row_count))
-    return pinned, row_count
+        audit = record_audit(
+            actor=actor, action=AuditAction.EXPORT, detail=pinned.audit_detail(row_count)
+        )
+    return StartedExport(export=pinned, row_count=row_count, audit=audit, actor=actor)
+
+
+def end_export(
+    *, started: StartedExport, rows_written: int, stopped: BaseException | None
+) -> Audit:
+    """The export's closing audit row, pointing at its starting one: complete, or stopped early
+    by `stopped` (the reader went away, or an error: its type only, a message may hold PHI)."""
+    detail: dict[str, object] = {"rows_written": rows_written, "row_count": started.row_count}
+    if stopped is None:
+        action = AuditAction.EXPORT_COMPLETE
+    else:
+        action = AuditAction.EXPORT_INCOMPLETE
+        detail["complete"] = False
+        if isinstance(stopped, GeneratorExit):
+            detail["stopped"] = "disconnected"
+        else:
+            detail["stopped"] = "error"
+            detail["error"] = type(stopped).__name__
+    with transaction.atomic(durable=True):
+        return record_audit(actor=started.actor, action=action, obj=started.audit, detail=detail)

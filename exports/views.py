@@ -2,7 +2,6 @@
 
 from django.contrib.auth.decorators import permission_required
 from django.http import (
-    FileResponse,
     HttpRequest,
     HttpResponse,
     JsonResponse,
@@ -14,10 +13,10 @@ from django.views.decorators.http import require_GET
 
 from audit.requests import actor_for
 from exports import writers
-from exports.export import Export, Format, size_problem
+from exports.export import Format, size_problem
 from exports.forms import ExportForm
 from exports.selectors import count_visits
-from exports.services import ExportTooLarge, start_export
+from exports.services import ExportTooLarge, StartedExport, start_export
 
 PERMISSION = "screening.export_visit"
 
@@ -46,15 +45,16 @@ def export_count(request: HttpRequest) -> JsonResponse:
 @require_GET
 @permission_required(PERMISSION, raise_exception=True)
 def export_download(request: HttpRequest) -> HttpResponse:
-    """The file, streamed; the audit row and the announced count are written before it starts."""
+    """The file, streamed; the audit row and the announced count are written before it starts,
+    the closing audit row when it has all gone out or stopped early."""
     form = _form(request)
     if not form.is_valid():
         return _page(request, form, None, status=400)
     try:
-        export, count = start_export(export=form.export(), actor=actor_for(request))
+        started = start_export(export=form.export(), actor=actor_for(request))
     except ExportTooLarge as problem:
         return _page(request, form, None, status=400, problem=str(problem))
-    return _file_response(export, count)
+    return _file_response(started)
 
 
 def count_text(count: int) -> str:
@@ -95,16 +95,14 @@ def _page(
     return render(request, "exports/exports.html", context, status=status)
 
 
-def _file_response(export: Export, count: int) -> HttpResponse:
-    response: HttpResponse
-    if writers.streams(export):
-        response = StreamingHttpResponse(writers.stream(export), content_type=export.content_type)
-    else:
-        # built first, then sent with its length, so the page's progress bar knows the size
-        spool = writers.spool()
-        writers.write(export, spool)
-        spool.seek(0)
-        response = FileResponse(spool, content_type=export.content_type)
+def _file_response(started: StartedExport) -> HttpResponse:
+    export = started.export
+    # a workbook is built first and sent with its length, so the page's progress bar knows it
+    pieces, length = writers.pieces(started)
+    response = StreamingHttpResponse(pieces, content_type=export.content_type)
+    if length is not None:
+        response["Content-Length"] = str(length)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["X-Export-Rows"] = str(count)  # Cache-Control: NoStoreMiddleware, as every page
+    # Cache-Control: NoStoreMiddleware, as every page
+    response["X-Export-Rows"] = str(started.row_count)
     return response

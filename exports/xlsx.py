@@ -2,15 +2,18 @@
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet import _writer as sheet_writer
 
 from exports.columns import Column, Kind, columns
 from exports.export import Export, Progress
 from exports.selectors import rows
+from exports.tmpfiles import owner_only_file
 from lib.spreadsheet import neutralise
 
 # XLSX: the typed rows into a write-only workbook -------------------------------------------------
@@ -45,13 +48,17 @@ def _codes_and_labels(column: Column) -> str:
     return ""
 
 
-def write_xlsx(export: Export, target: IO[bytes], progress: Progress | None = None) -> int:
-    """Write the workbook (a Visits sheet and a Columns sheet) to `target`; return the rows."""
+def write_xlsx(
+    export: Export, target: IO[bytes], folder: Path, progress: Progress | None = None
+) -> int:
+    """Write the workbook (a Visits sheet and a Columns sheet) to `target`, building it in
+    `folder` (an export workspace); return the rows."""
     labels = export.options.labels
     export_columns = columns(export.options)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Visits")
     sheet.freeze_panes = "A2"  # write-only sheets take panes only before the first row
+    _buffer_in(folder, sheet)
     bold = Font(bold=True)
     sheet.append([_bold(sheet, column.name, bold) for column in export_columns])
     writers = [_cell_writer(column, labels) for column in export_columns]
@@ -63,6 +70,7 @@ def write_xlsx(export: Export, target: IO[bytes], progress: Progress | None = No
     about.freeze_panes = "A2"
     for width, letter in zip((26, 12, 70, 14, 70), "ABCDE", strict=True):
         about.column_dimensions[letter].width = width
+    _buffer_in(folder, about)
     titles = ("Column", "Group", "Description (item wording)", "MIDUS variable", "Codes and labels")
     about.append([_bold(about, title, bold) for title in titles])
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -77,6 +85,22 @@ def write_xlsx(export: Export, target: IO[bytes], progress: Progress | None = No
         about.append([_wrapped(about, text, wrap) for text in cells])
     workbook.save(target)
     return count
+
+
+def _buffer_in(folder: Path, sheet: Any) -> None:
+    """Buffer the write-only sheet's rows in an owner-only file in `folder`, and write the
+    sheet's top (its panes and column widths, so set them first).
+
+    openpyxl buffers a write-only sheet in a file it names in the system's temporary folder,
+    removed only when the workbook is saved or the process exits normally: a killed worker left
+    every row there. Its WorksheetWriter takes the file to use instead (as openpyxl 3.1's own
+    `_get_writer` makes it, with a name of its own); saving removes the name from
+    ALL_TEMP_FILES, so it is listed there.
+    """
+    path = str(owner_only_file(folder / f"sheet-{sheet.title}.xml"))
+    sheet_writer.ALL_TEMP_FILES.append(path)
+    sheet._writer = sheet_writer.WorksheetWriter(sheet, out=path)
+    sheet._writer.write_top()
 
 
 def _bold(sheet: Any, text: str, font: Font) -> WriteOnlyCell:

@@ -16,7 +16,7 @@ from audit.services import Actor
 from exports import writers
 from exports.export import DateDetail, Format
 from exports.forms import ExportForm
-from exports.services import ExportTooLarge, start_export
+from exports.services import ExportTooLarge, StartedExport, start_export
 from screening.models import FlagKind
 
 PERMISSION = "screening.export_visit"
@@ -60,14 +60,18 @@ class Command(BaseCommand):
             problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
             raise CommandError("; ".join(problems), returncode=2)
         try:
-            export, count = start_export(export=form.export(), actor=Actor(user=user))
+            started = start_export(export=form.export(), actor=Actor(user=user))
         except ExportTooLarge as problem:
             raise CommandError(str(problem), returncode=2) from None
-        self.stderr.write(f"exporting {count:,} visits as {Format(export.format).label}")
-        self._write(export, options["output"], count)
-        self.stderr.write(f"wrote {count:,} visits to {options['output']}")
+        count = started.row_count
+        self.stderr.write(f"exporting {count:,} visits as {Format(started.export.format).label}")
+        written = self._write(started, options["output"])
+        self.stderr.write(f"wrote {written:,} visits to {options['output']}")
 
-    def _write(self, export: Any, output: str, count: int) -> None:
+    def _write(self, started: StartedExport, output: str) -> int:
+        """The file (a workbook built in the app's folder first), and the export's closing audit
+        row; the rows written."""
+        count = started.row_count
         reported = [0]
 
         def progress(done: int) -> None:
@@ -76,15 +80,14 @@ class Command(BaseCommand):
                 self.stderr.write(f"wrote {min(done, count):,} of {count:,} visits")
 
         if output == "-":
-            writers.write(export, sys.stdout.buffer, progress)
-            return
+            return writers.write_audited(started, sys.stdout.buffer, progress)
         # owner-only from the first byte: the file holds patient data
         target: IO[bytes] = os.fdopen(
             os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb"
         )
         try:
             with target:
-                writers.write(export, target, progress)
+                return writers.write_audited(started, target, progress)
         except BaseException:
             os.unlink(output)  # never leave half a file of patient data behind
             raise
