@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,9 +54,20 @@ def write_xlsx(
 ) -> int:
     """Write the workbook (a Visits sheet and a Columns sheet) to `target`, building it in
     `folder` (an export workspace); return the rows."""
+    workbook = Workbook(write_only=True)
+    try:
+        count = _fill(workbook, export, folder, progress)
+        workbook.save(target)
+    except BaseException:
+        for sheet in workbook.worksheets:
+            _abandon(sheet)
+        raise
+    return count
+
+
+def _fill(workbook: Workbook, export: Export, folder: Path, progress: Progress | None) -> int:
     labels = export.options.labels
     export_columns = columns(export.options)
-    workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Visits")
     sheet.freeze_panes = "A2"  # write-only sheets take panes only before the first row
     _buffer_in(folder, sheet)
@@ -83,7 +95,6 @@ def write_xlsx(
             _codes_and_labels(column),
         )
         about.append([_wrapped(about, text, wrap) for text in cells])
-    workbook.save(target)
     return count
 
 
@@ -101,6 +112,15 @@ def _buffer_in(folder: Path, sheet: Any) -> None:
     sheet_writer.ALL_TEMP_FILES.append(path)
     sheet._writer = sheet_writer.WorksheetWriter(sheet, out=path)
     sheet._writer.write_top()
+
+
+def _abandon(sheet: Any) -> None:
+    """Close a sheet left half-written and drop its buffer file: openpyxl would keep the file
+    open (its space held) and listed until the process exits."""
+    with suppress(Exception):  # the export's own error is the one to raise
+        sheet.close()
+    with suppress(Exception):  # gone already when saving got that far
+        sheet._writer.cleanup()
 
 
 def _bold(sheet: Any, text: str, font: Font) -> WriteOnlyCell:
