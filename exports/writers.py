@@ -87,14 +87,17 @@ def pieces(started: StartedExport) -> tuple[Iterator[bytes], int | None]:
         return _audited(started, stream(started.export, counted), counted), None
     # A file with no name in a workspace: once the workspace is gone only this process holds
     # it, and the kernel frees it when it is closed or the process ends.
-    with tmpfiles.workspace() as folder:
-        spool = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by the pieces)
-        try:
-            write_xlsx(started.export, spool, folder, counted)
-        except BaseException as stop:
-            spool.close()
-            end_export(started=started, rows_written=counted.rows, stopped=stop)
-            raise
+    try:
+        with tmpfiles.workspace() as folder:
+            spool = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by the pieces)
+            try:
+                write_xlsx(started.export, spool, folder, counted)
+            except BaseException:
+                spool.close()
+                raise
+    except BaseException as stop:
+        end_export(started=started, rows_written=counted.rows, stopped=stop)
+        raise
     length = spool.tell()
     spool.seek(0)
     return _audited(started, _read(spool), counted), length
