@@ -216,7 +216,14 @@ _PHRASES = {
     "concentration": "trouble concentrating",
     "worthless": "felt worthless",
     "death_thoughts": "thought a lot about death",
+    "sleep_frequency": "how often trouble falling asleep",
 }
+
+
+def _question(key: str) -> str:
+    """An item as a clinician knows it from the form: a stem's number, or its symptom and path."""
+    spec = PATH_A if key.startswith(PATH_A.prefix) else PATH_B
+    return spec.number(key) or f"{_PHRASES[key[3:]]} (path {spec.letter})"
 
 
 def _label(key: str, value: object) -> str:
@@ -308,7 +315,7 @@ def explain(answers: Answers, result: Result) -> list[str]:
     if ignored:
         lines.append(
             f"{len(ignored)} answer(s) off the entered path ignored, as only that path is scored: "
-            f"{', '.join(ignored)}."
+            f"{', '.join(_question(key) for key in ignored)}."
         )
     for path in (PATH_A, PATH_B):
         if clean[path.stems[0]] == Stem.ON_ANTIDEPRESSANTS:

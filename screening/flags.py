@@ -17,7 +17,7 @@ from screening.questionnaire import (
     BACKACHE,
     ITEMS,
 )
-from screening.study import FIGURES, SHORT_CITATION
+from screening.study import BACK_PAIN_FINDING, DEPRESSION_FINDING
 
 
 class FlagKind(StrEnum):
@@ -53,11 +53,6 @@ SAFETY_REASON = (
 )
 
 
-def _pr(key: str) -> str:
-    """A prevalence ratio from the study table, as the flag reasons quote it."""
-    return f"PR {FIGURES[key].value:.2f}"
-
-
 def _priority(*, comorbid: bool, near: bool) -> Priority:
     """COMORBID when both criteria are met, else RAISED when the other is near threshold."""
     if comorbid:
@@ -66,39 +61,33 @@ def _priority(*, comorbid: bool, near: bool) -> Priority:
 
 
 def _depression_reason(answers: Mapping[str, object], result: Result) -> str:
-    """Why a patient with back pain should be assessed for depression, citing the study."""
+    """Why a patient with back pain should be assessed for depression: the patient's finding,
+    why the priority rose, then what the study found (study.BACK_PAIN_FINDING)."""
     frequency = dict(ITEMS[BACKACHE].choices or ())[str(answers.get(BACKACHE))].lower()
-    reason = (
-        f"back pain {frequency} in the past 30 days; among adults with back pain, "
-        f"{FIGURES['depression_given_back_pain'].text()} met criteria for major depression vs "
-        f"{FIGURES['depression_given_no_back_pain'].text()} without, and back pain predicted "
-        f"depression nine years later, {_pr('pr_back_pain_to_depression')} ({SHORT_CITATION})"
-    )
+    finding = f"back pain {frequency} in the past 30 days"
     if result.major_depression:
-        return f"{reason}; comorbid: the major-depression criterion is also met"
-    if depression_near_threshold(result):
-        return (
-            f"{reason}; raised: depression screen {result.symptom_count} symptoms, "
+        finding += "; comorbid: the major-depression criterion is also met"
+    elif depression_near_threshold(result):
+        finding += (
+            f"; raised: depression screen {result.symptom_count} symptoms, "
             f"one short of the cut-off of {SYMPTOM_CUTOFF}"
         )
-    return reason
+    return f"{finding}; {BACK_PAIN_FINDING.text()}"
 
 
 def _back_pain_reason(answers: Mapping[str, object], result: Result) -> str:
-    """Why a patient with major depression should be assessed for back pain, citing the study."""
+    """Why a patient with major depression should be assessed for back pain: the patient's
+    finding, why the priority rose, then what the study found (study.DEPRESSION_FINDING)."""
     path = "depressed-affect" if result.path is Path.DEPRESSED_AFFECT else "anhedonia"
-    reason = (
+    finding = (
         f"major depression on the {path} path, {result.symptom_count} symptoms "
-        f"(cut-off {SYMPTOM_CUTOFF}); among adults with major depression, "
-        f"{FIGURES['back_pain_given_depression'].text()} reported back pain vs "
-        f"{FIGURES['back_pain_given_no_depression'].text()} without, and depression predicted "
-        f"back pain nine years later, {_pr('pr_depression_to_back_pain')} ({SHORT_CITATION})"
+        f"(cut-off {SYMPTOM_CUTOFF})"
     )
     if result.back_pain:
-        return f"{reason}; comorbid: the back-pain criterion is also met"
-    if back_pain_near_threshold(answers):
-        return f"{reason}; raised: backaches once a week, one step short of the back-pain criterion"
-    return reason
+        finding += "; comorbid: the back-pain criterion is also met"
+    elif back_pain_near_threshold(answers):
+        finding += "; raised: backaches once a week, one step short of the back-pain criterion"
+    return f"{finding}; {DEPRESSION_FINDING.text()}"
 
 
 def flags_for(answers: Mapping[str, object], result: Result) -> tuple[FlagSpec, ...]:

@@ -124,3 +124,37 @@ FIGURES: dict[str, Figure] = {
         ),
     )
 }
+
+
+# What clinicians read: the finding and the study, in words. The sources, the lay-summary
+# percentages and their caveats stay with FIGURES, for the analytics page and docs.
+STUDY_FOR_CLINICIANS = f"a national study of US adults ({SHORT_CITATION})"
+POPULATION_NOTE = "these are figures for the population studied, not this patient's own risk"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the study found about one condition and the other, worded for a clinician; the
+    figure quoted is one read in the paper itself (verified)."""
+
+    condition: str
+    other: str
+    figure_key: str
+
+    def text(self) -> str:
+        """'in a national study ..., adults with back pain more often had major depression, ...'."""
+        figure = FIGURES[self.figure_key]
+        times = f"{round(figure.value * 2) / 2:g}"  # to the nearest half: "2", "1.5"
+        interval = ""
+        if figure.ci_low is not None and figure.ci_high is not None:
+            interval = f", 95% CI {figure.ci_low:.2f}\u2013{figure.ci_high:.2f}"
+        return (
+            f"in {STUDY_FOR_CLINICIANS}, adults with {self.condition} more often had "
+            f"{self.other}, and were about {times} times as likely to have {self.other} nine "
+            f"years later (prevalence ratio {figure.value:.2f}{interval}); "
+            f"{POPULATION_NOTE}"
+        )
+
+
+BACK_PAIN_FINDING = Finding("back pain", "major depression", "pr_back_pain_to_depression")
+DEPRESSION_FINDING = Finding("major depression", "back pain", "pr_depression_to_back_pain")

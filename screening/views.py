@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.requests import actor_for
 from patients.models import Patient
+from screening import study
 from screening.forms import ScreeningForm
 from screening.models import Visit
 from screening.services.visits import (
@@ -63,7 +64,7 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         report = open_visit(visit_id=pk, actor=actor_for(request))
     except Visit.DoesNotExist:
         raise Http404("No such visit.") from None
-    context = {"report": report, "visit": report.visit, "nav": "patients"}
+    context = {"report": report, "visit": report.visit, "study": study, "nav": "patients"}
     return render(request, "screening/visit_detail.html", context)
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients.models import Patient
-from screening import criteria, flags, questionnaire, study
+from screening import criteria, flags, questionnaire
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
 from screening.questionnaire import CovariateValue
 from screening.selectors import open_flags
@@ -123,12 +123,11 @@ def amend_visit(
 
 @dataclass(frozen=True)
 class RaisedFlag:
-    """A flag this visit opened or attached to, the finding it recorded and the figures cited."""
+    """A flag this visit opened or attached to, and the finding it recorded."""
 
     flag: Flag
     action: str
     reason: str
-    figures: tuple[study.Figure, ...]
 
 
 @dataclass(frozen=True)
@@ -163,10 +162,7 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
             .select_related("flag")
             .order_by("-flag__priority", "id")
         )
-        raised = [
-            RaisedFlag(event.flag, event.action, event.note, _figures_cited(event.note))
-            for event in events
-        ]
+        raised = [RaisedFlag(event.flag, event.action, event.note) for event in events]
         unresolved = list(open_flags(visit.patient_id))
         newer = newer_visit(visit)
     return VisitReport(
@@ -219,19 +215,6 @@ def answer_label(key: str, value: object) -> str:
     if choices is None:
         return "Yes" if value else "No"
     return dict(choices)[str(value)]
-
-
-def _figures_cited(reason: str) -> tuple[study.Figure, ...]:
-    """The study figures a flag's reason quotes ("17.4%", "PR 1.96"), as the table words them."""
-
-    def quoted(figure: study.Figure) -> str:
-        return f"PR {figure.value:.2f}" if figure.unit == "PR" else figure.text()
-
-    return tuple(
-        figure
-        for figure in study.FIGURES.values()
-        if figure.unit != "n" and quoted(figure) in reason
-    )
 
 
 def _note_flags_no_longer_raised(

@@ -79,17 +79,19 @@ def test_both_classifications_show_why_when_the_result_opens(client, clinician, 
 
 
 @pytest.mark.django_db
-def test_the_study_figures_behind_each_flag_show_when_the_visit_raised_flags(
+def test_each_flag_says_what_the_study_found_as_population_figures_when_the_visit_raised_flags(
     client, clinician, patient
 ):
     visit = record(patient, clinician, "comorbid")
 
     html = page(client, clinician, visit.get_absolute_url())
 
-    assert "PR 1.96 (95% CI 1.41\u20132.74)" in html  # back pain → depression
-    assert "PR 1.48 (95% CI 1.04\u20132.13)" in html  # depression → back pain
-    assert "<strong>17.4%</strong>" in html
-    assert "<strong>37.4%</strong>" in html
+    assert "; in a national study of US adults (MIDUS, Yang et al. 2023), " in html
+    assert "adults with back pain more often had major depression" in html
+    assert "prevalence ratio 1.96, 95% CI 1.41\u20132.74" in html  # back pain → depression
+    assert "prevalence ratio 1.48, 95% CI 1.04\u20132.13" in html  # depression → back pain
+    assert html.count("not this patient&#x27;s own risk") >= 2
+    assert "17.4%" not in html  # the lay summary's percentages stay on the analytics page
     assert "doi.org/10.3390/ijerph20054217" in html
 
 

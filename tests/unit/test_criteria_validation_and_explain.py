@@ -182,7 +182,8 @@ def test_explain_names_where_the_interview_ended_when_no_path_is_entered() -> No
         "not qualify; the anhedonia questions follow.",
         "Interview ended at B2: 'about half the day' does not qualify.",
         "Does not meet the major-depression criterion: neither path was entered.",
-        "1 answer(s) off the entered path ignored, as only that path is scored: da_tired.",
+        "1 answer(s) off the entered path ignored, as only that path is scored: "
+        "tired or low on energy (path A).",
         "Anti-depressant use volunteered at A1: that stem fails; recorded for the clinician.",
     ]
 
@@ -209,7 +210,8 @@ def test_explain_covers_sleep_safety_and_missing_answers_when_path_b_is_negative
         "Trouble falling asleep not counted: frequency not answered; "
         "it counts only every night or nearly every night.",
         "Does not meet the major-depression criterion: 2 symptom(s) short of the cut-off.",
-        "1 answer(s) off the entered path ignored, as only that path is scored: da_worthless.",
+        "1 answer(s) off the entered path ignored, as only that path is scored: "
+        "felt worthless (path A).",
         "Thought a lot about death during the two weeks: SAFETY flag. Assess suicide risk "
         "directly with a validated instrument; crisis line 988 (US). "
         "The study result is unchanged.",
@@ -256,7 +258,7 @@ def test_explain_covers_sleep_safety_and_missing_answers_when_path_b_is_negative
         pytest.param(
             answered(A_ENTERED, an_tired=False, an_lost_interest_2wk="no"),
             "2 answer(s) off the entered path ignored, as only that path is scored: "
-            "an_lost_interest_2wk, an_tired.",
+            "B1, tired or low on energy (path B).",
             id="A-entered-B-answers",
         ),
         pytest.param(

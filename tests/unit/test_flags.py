@@ -11,7 +11,14 @@ from screening.flags import (
     flags_for,
     merge_priority,
 )
-from screening.study import CITATION, FIGURES, Figure
+from screening.study import (
+    BACK_PAIN_FINDING,
+    CITATION,
+    DEPRESSION_FINDING,
+    FIGURES,
+    POPULATION_NOTE,
+    Figure,
+)
 
 A_ENTERED = {"da_sad_2wk": "yes", "da_duration": "all_day_long", "da_frequency": "every_day"}
 SYMPTOMS = ("da_tired", "da_concentration", "da_worthless", "da_lost_interest")
@@ -111,9 +118,11 @@ def test_depression_reason_reads_like_design_example_when_back_pain_almost_every
     (flag,) = flagged({"backache_freq_30d": "almost_every_day"})
 
     assert flag.reason == (
-        "back pain almost every day in the past 30 days; among adults with back pain, 17.4% met "
-        "criteria for major depression vs 10.5% without, and back pain predicted depression nine "
-        "years later, PR 1.96 (MIDUS, Yang et al. 2023)"
+        "back pain almost every day in the past 30 days; in a national study of US adults "
+        "(MIDUS, Yang et al. 2023), adults with back pain more often had major depression, and "
+        "were about 2 times as likely to have major depression nine years later (prevalence "
+        "ratio 1.96, 95% CI 1.41\u20132.74); these are figures for the population studied, not "
+        "this patient's own risk"
     )
 
 
@@ -129,9 +138,11 @@ def test_back_pain_reason_cites_figures_when_depression_met_on_anhedonia_path() 
     (flag,) = flagged(answers)
 
     assert flag.reason == (
-        "major depression on the anhedonia path, 4 symptoms (cut-off 4); among adults with major "
-        "depression, 37.4% reported back pain vs 22.5% without, and depression predicted back "
-        "pain nine years later, PR 1.48 (MIDUS, Yang et al. 2023)"
+        "major depression on the anhedonia path, 4 symptoms (cut-off 4); in a national study of "
+        "US adults (MIDUS, Yang et al. 2023), adults with major depression more often had back "
+        "pain, and were about 1.5 times as likely to have back pain nine years later (prevalence "
+        "ratio 1.48, 95% CI 1.04\u20132.13); these are figures for the population studied, not "
+        "this patient's own risk"
     )
 
 
@@ -173,19 +184,29 @@ def test_reason_says_why_priority_rose_when_raised_or_comorbid(
 ) -> None:
     flags = {flag.kind: flag for flag in flagged(answers_for(back_pain, depression, False))}
 
-    assert flags[kind].reason.endswith(suffix)
-    assert "(MIDUS, Yang et al. 2023)" in flags[kind].reason
+    finding, study = flags[kind].reason.split("; in a national study", 1)
+    assert finding.endswith(suffix)
+    assert "(MIDUS, Yang et al. 2023)" in study
 
 
-def test_reasons_use_the_study_table_when_citing_figures() -> None:
+def test_reasons_quote_only_verified_figures_as_population_figures_when_citing_the_study() -> None:
     flags = flagged(answers_for("back_pain", "yes", False))
     reasons = " ".join(flag.reason for flag in flags)
 
-    for key in FIGURES.keys() - {"sample_n"}:
-        figure = FIGURES[key]
-        expected = f"PR {figure.value:.2f}" if figure.unit == "PR" else figure.text()
-        assert expected in reasons, key
+    for figure in FIGURES.values():
+        if figure.unit == "PR":
+            assert f"prevalence ratio {figure.value:.2f}" in reasons, figure.key
+        else:
+            assert figure.text() not in reasons, figure.key  # unverified: analytics only
+    assert reasons.count("not this patient's own risk") == 2
+    assert "unverified" not in reasons
     assert "depressed-affect path" in reasons
+
+
+def test_findings_quote_figures_read_in_the_paper_when_worded_for_clinicians() -> None:
+    for finding in (BACK_PAIN_FINDING, DEPRESSION_FINDING):
+        assert FIGURES[finding.figure_key].verified
+        assert POPULATION_NOTE in finding.text()
 
 
 def test_safety_reason_asks_for_suicide_risk_assessment_when_raised() -> None:
