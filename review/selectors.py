@@ -340,7 +340,6 @@ def queue_cursor_for_page(
 @dataclass(frozen=True)
 class AnswerRow:
     key: str
-    midus: str
     question: str
     answer: str
 
@@ -367,7 +366,7 @@ def _answers(visit: Visit) -> tuple[list[AnswerRow], list[str]]:
         if value is None:
             continue  # not asked (or not answered): the skip logic's NULL
         label = dict(item.choices)[value] if item.choices else ("Yes" if value else "No")
-        rows.append(AnswerRow(key, item.midus, item.text, label))
+        rows.append(AnswerRow(key, item.text, label))
     try:
         explanation = criteria.explain(values, criteria.classify(values))
     except criteria.InvalidAnswers as exc:

@@ -76,14 +76,13 @@ def _stem_number(key: str) -> str:
     return f"{numbers[0]}. " if numbers else ""
 
 
+# MIDUS variable names belong to the analytics page, exports and docs, not to the clinician.
 def _item_field(item: questionnaire.Item) -> forms.Field:
     label = f"{_stem_number(item.key)}{item.text}"
-    help_text = f"MIDUS {item.midus}"
     if item.choices is None:
-        return YesNoField(label=label, help_text=help_text)
+        return YesNoField(label=label)
     return forms.ChoiceField(
         label=label,
-        help_text=help_text,
         choices=item.choices,
         required=False,
         widget=forms.RadioSelect,
@@ -91,9 +90,8 @@ def _item_field(item: questionnaire.Item) -> forms.Field:
 
 
 def _covariate_field(covariate: questionnaire.Covariate) -> forms.Field:
-    help_text = f"MIDUS {covariate.midus}" if covariate.midus else ""
     if covariate.yes_no:
-        return YesNoField(label=covariate.text, help_text=help_text)
+        return YesNoField(label=covariate.text)
     if covariate.choices is not None:
         return forms.ChoiceField(
             label=covariate.text,
