@@ -24,6 +24,11 @@ from screening.questionnaire import COVARIATE_KEYS
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 REQUIRED = "Choose an answer: the answers above make this question required."
+# asked of everyone, so "the answers above" would not say why
+BACKACHE_REQUIRED = (
+    "Choose how often the patient had backaches in the past 30 days: every visit asks this "
+    "(choose Refused if the patient would not say)."
+)
 # Clocks of the clinic's computers drift a little; a visit time further ahead is a typo.
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
@@ -266,7 +271,9 @@ class ScreeningForm(forms.Form):
         asked = criteria.asked_items(answers)
         for key in questionnaire.ANSWER_KEYS:
             if key in asked and answers[key] is None and key not in self.errors:
-                self.add_error(key, REQUIRED)
+                self.add_error(
+                    key, BACKACHE_REQUIRED if key == questionnaire.BACKACHE else REQUIRED
+                )
         # Answers to questions the skip logic did not ask (visible without JavaScript) are
         # dropped, so the stored visit reads as the interview went (CRITERIA.md section 3).
         self.answers = criteria.strip_unasked(answers)

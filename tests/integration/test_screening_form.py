@@ -97,12 +97,15 @@ def test_questions_the_answers_call_for_are_required_by_name_when_left_blank(sig
 
 
 @pytest.mark.django_db
-def test_backache_frequency_is_required_when_missing(signed_in, url):
+def test_backache_frequency_is_required_with_its_own_message_when_missing(signed_in, url):
     response = signed_in.post(url, form_data({"da_sad_2wk": "no", "an_lost_interest_2wk": "no"}))
 
-    assert "In the past 30 days, how often have you experienced backaches?</a>" in (
-        response.content.decode()
-    )
+    html = response.content.decode()
+    assert (
+        "In the past 30 days, how often have you experienced backaches?</a>: Choose how often "
+        "the patient had backaches in the past 30 days: every visit asks this"
+    ) in html
+    assert "the answers above make this question required" not in html
     assert Visit.objects.count() == 0
 
 
