@@ -80,6 +80,30 @@
   });
   window.addEventListener("pageshow", function () { delete form.dataset.submitted; });
   form.querySelectorAll("[data-skip-hint]").forEach(function (hint) { hint.hidden = true; });
+  // An answered question's error goes at once, here and in the summary: the rest still need
+  // attention (CSS .screening-answered hides the message; the server checks again on submit).
+  function clearError(event) {
+    var input = event.target;
+    if (!input.name || !input.closest) { return; }
+    var wrapper = input.closest('[id^="div_id_"]');
+    if (!wrapper || !wrapper.querySelector(".invalid-feedback")) { return; }
+    wrapper.classList.add("screening-answered");
+    wrapper.querySelectorAll(".is-invalid").forEach(function (el) {
+      el.classList.remove("is-invalid");
+      el.removeAttribute("aria-invalid");
+    });
+    var summary = document.querySelector("[data-error-summary]");
+    if (!summary) { return; }
+    summary.querySelectorAll('a[href^="#id_' + input.name + '"]').forEach(function (link) {
+      var href = link.getAttribute("href");
+      if (href === "#id_" + input.name || href === "#id_" + input.name + "_0") {
+        link.closest("li").remove();
+      }
+    });
+    if (!summary.querySelector("li")) { summary.hidden = true; }
+  }
+
+  form.addEventListener("change", clearError);
   form.addEventListener("change", update);
   form.addEventListener("input", updateBmi);
   update();
