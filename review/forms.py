@@ -53,12 +53,13 @@ class QueueFilterForm(DateRangeMixin, forms.Form):
         self.helper.attrs = {"aria-label": "Filter the queue"}
         self.helper.layout = Layout(
             Row(
-                Column("kind", css_class="col-md-3"),
-                Column("status", css_class="col-md-2"),
-                Column("assignee", css_class="col-md-2"),
-                Column("opened_from", css_class="col-md-2"),
-                Column("opened_to", css_class="col-md-2"),
-                Column("size", css_class="col-md-1"),
+                # two to a line on a tablet, one line from 992 px: nothing runs off at 768
+                Column("kind", css_class="col-sm-6 col-lg-3"),
+                Column("status", css_class="col-sm-6 col-lg-2"),
+                Column("assignee", css_class="col-sm-6 col-lg-2"),
+                Column("opened_from", css_class="col-sm-6 col-lg-2"),
+                Column("opened_to", css_class="col-sm-6 col-lg-2"),
+                Column("size", css_class="col-sm-6 col-lg-1"),
             )
         )
         self.helper.add_input(Submit("apply", "Apply filters", css_class="btn-primary"))
