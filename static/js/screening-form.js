@@ -100,7 +100,13 @@
         link.closest("li").remove();
       }
     });
-    if (!summary.querySelector("li")) { summary.hidden = true; }
+    var left = summary.querySelectorAll("li").length;
+    if (!left) { summary.hidden = true; return; }
+    var heading = summary.querySelector(".alert-heading");
+    if (heading) {
+      heading.textContent = (left === 1 ? "1 answer needs" : left + " answers need") +
+        " attention; nothing was saved";
+    }
   }
 
   form.addEventListener("change", clearError);

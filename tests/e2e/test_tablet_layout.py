@@ -148,6 +148,7 @@ def test_an_error_goes_as_soon_as_its_question_is_answered(page: Page, sign_in, 
     expect(backache.get_by_text(message)).to_be_visible()
     expect(sad.get_by_text("Choose an answer")).to_be_visible()
     summary = page.get_by_role("alert").filter(has_text="nothing was saved")
+    expect(summary).to_contain_text("2 answers need attention")
     expect(
         summary.get_by_role("link", name=re.compile("how often have you experienced"))
     ).to_be_visible()
@@ -159,7 +160,9 @@ def test_an_error_goes_as_soon_as_its_question_is_answered(page: Page, sign_in, 
         summary.get_by_role("link", name=re.compile("how often have you experienced"))
     ).to_have_count(0)
     expect(sad.get_by_text("Choose an answer")).to_be_visible()  # still unanswered
+    expect(summary).to_contain_text("1 answer needs attention; nothing was saved")
 
     sad.get_by_label("No", exact=True).check()
 
     expect(sad.get_by_text("Choose an answer")).to_be_hidden()
+    expect(summary).to_be_hidden()
