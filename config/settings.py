@@ -223,6 +223,8 @@ EXPORT_TMP_DIR = Path(env_str("EXPORT_TMP_DIR", str(BASE_DIR / "var" / "export-t
 # Review queue: when an open flag is overdue.
 SAFETY_FLAG_OVERDUE_HOURS = env_int("SAFETY_FLAG_OVERDUE_HOURS", 24)
 FLAG_OVERDUE_DAYS = env_int("FLAG_OVERDUE_DAYS", 14)
+# Screening: a patient's visit recorded this recently makes a new one ask first (Back, resubmit).
+RECENT_VISIT_MINUTES = env_int("RECENT_VISIT_MINUTES", 30)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

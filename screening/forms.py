@@ -183,9 +183,15 @@ class ScreeningForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
+    another_encounter = forms.BooleanField(
+        label="This is another encounter: record a new visit anyway",
+        required=False,
+    )
+
     def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.recent: Visit | None = None  # set by warn_recent: what must be confirmed
         for key, field in (_ITEM_FIELDS | _COVARIATE_FIELDS).items():
             self.fields[key] = copy.deepcopy(field)
         # questionnaire order, which the error summary follows
@@ -203,6 +209,19 @@ class ScreeningForm(forms.Form):
         initial = {key: getattr(visit, key) for key in keys}
         initial["visit_at"] = timezone.localtime(visit.visit_at)
         return initial
+
+    def warn_recent(self, recent: Visit) -> None:
+        """Ask, before saving, whether this is another encounter than `recent` (just recorded)."""
+        self.recent = recent
+        self.add_error(
+            "another_encounter",
+            "Check the visit recorded a moment ago, then tick this box to record another.",
+        )
+
+    @property
+    def another_encounter_confirmed(self) -> bool:
+        """True when the clinician ticked that this is another encounter than a recent visit."""
+        return bool(self.cleaned_data.get("another_encounter"))
 
     def visit_data(self) -> dict[str, Any]:
         """What record_visit and amend_visit take from a valid form."""
@@ -254,6 +273,8 @@ class ScreeningForm(forms.Form):
                 css_class="screening-section",
             ),
         )
+        if self.recent is not None:
+            helper.layout.append(Field("another_encounter", wrapper_class="screening-confirm"))
         helper.add_input(Submit("record", "Record visit", css_class="btn-lg"))
         return helper
 

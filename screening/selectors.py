@@ -1,8 +1,10 @@
 """Reads of visits and flags that pages and services share; the joins are set here."""
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
-from screening.models import Flag, FlagStatus
+from screening.models import Flag, FlagStatus, Visit
 
 
 def open_flags(patient_id: int) -> QuerySet[Flag]:
@@ -12,4 +14,15 @@ def open_flags(patient_id: int) -> QuerySet[Flag]:
         .exclude(status=FlagStatus.RESOLVED)
         .select_related("assignee")
         .order_by("-priority", "opened_at", "id")
+    )
+
+
+def latest_visit_since(patient_id: int, since: dt.datetime) -> Visit | None:
+    """The patient's visit recorded most recently at or after `since`, if any."""
+    # on visit_patient_time: a patient has few visits, so the recorded_at filter reads a handful
+    return (
+        Visit.objects.filter(patient_id=patient_id, recorded_at__gte=since)
+        .order_by("-recorded_at", "-id")
+        .only("id", "patient_id", "visit_at", "recorded_at", "clinician_id")
+        .first()
     )

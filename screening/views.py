@@ -11,6 +11,7 @@ from screening import study
 from screening.forms import ScreeningForm
 from screening.models import Visit
 from screening.services.visits import (
+    RecentVisitRecorded,
     Recorded,
     SubmissionOfAnotherPatient,
     VisitAlreadyAmended,
@@ -47,10 +48,17 @@ def visit_new(request: HttpRequest, patient_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = record_visit(patient=patient, **form.visit_data(), actor=actor_for(request))
+            recorded = record_visit(
+                patient=patient,
+                **form.visit_data(),
+                check_recent=not form.another_encounter_confirmed,
+                actor=actor_for(request),
+            )
         except SubmissionOfAnotherPatient:
             form.refuse_submission(OTHER_PATIENTS_FORM)
             status = 400
+        except RecentVisitRecorded as recent:
+            form.warn_recent(recent.recent)
         else:
             return _after_submit(request, recorded, "Visit recorded.")
     record_form_view(patient=patient, amends=None, actor=actor_for(request))

@@ -4,10 +4,12 @@ transaction each (DESIGN.md "What flows through the house"; CRITERIA.md section 
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
@@ -15,7 +17,7 @@ from patients.models import Patient
 from screening import criteria, flags, questionnaire
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
 from screening.questionnaire import CovariateValue
-from screening.selectors import open_flags
+from screening.selectors import latest_visit_since, open_flags
 from screening.services._recording import (
     SubmissionOfAnotherPatient as SubmissionOfAnotherPatient,  # raised by record and amend
 )
@@ -36,6 +38,14 @@ class VisitAlreadyAmended(Exception):
         self.newest = newest
 
 
+class RecentVisitRecorded(Exception):
+    """The patient already has a visit recorded within RECENT_VISIT_MINUTES; nothing was saved."""
+
+    def __init__(self, recent: Visit) -> None:
+        super().__init__(f"visit {recent.pk} was recorded for this patient a moment ago")
+        self.recent = recent
+
+
 @dataclass(frozen=True)
 class Recorded:
     """The visit a submission produced; `created` is False when it had already been recorded."""
@@ -52,12 +62,20 @@ def record_visit(
     visit_at: datetime,
     submission_id: uuid.UUID,
     actor: Actor,
+    check_recent: bool = False,
 ) -> Recorded:
     """One visit with its result, flags opened or attached and its audit row, or nothing at all
-    (SubmissionOfAnotherPatient when the submission id recorded another patient's visit)."""
+    (SubmissionOfAnotherPatient when the submission id recorded another patient's visit).
+
+    With `check_recent` (a clinician who has not confirmed another encounter), raises
+    RecentVisitRecorded instead when the patient had a visit recorded within RECENT_VISIT_MINUTES.
+    """
     with transaction.atomic(durable=True):
         if (earlier := lock_and_find_earlier(patient, submission_id)) is not None:
             return Recorded(earlier, created=False)
+        # Decided under the patient's lock, so two tabs cannot both pass on uncommitted data.
+        if check_recent and (recent := _recent_visit(patient)) is not None:
+            raise RecentVisitRecorded(recent)
         visit, raised = _write_visit(
             patient=patient,
             answers=answers,
@@ -202,6 +220,14 @@ def record_form_view(*, patient: Patient, amends: Visit | None, actor: Actor) ->
                 patient=patient,
                 detail={"form": "amendment"},
             )
+
+
+def _recent_visit(patient: Patient) -> Visit | None:
+    """The patient's visit recorded within RECENT_VISIT_MINUTES, if any (0 never finds one)."""
+    minutes = settings.RECENT_VISIT_MINUTES
+    if minutes <= 0:
+        return None
+    return latest_visit_since(patient.pk, timezone.now() - timedelta(minutes=minutes))
 
 
 def newer_visit(visit: Visit) -> Visit | None:

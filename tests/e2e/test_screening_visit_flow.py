@@ -328,3 +328,36 @@ def test_an_amendment_replaces_the_visit_and_the_old_one_points_to_it(
     expect(page.get_by_role("link", name="Amend this visit")).to_have_count(0)
     amended = Visit.objects.get(amends=original)
     assert amended.back_pain is True
+
+
+def test_back_and_resubmit_asks_first_then_records_a_second_visit_when_confirmed(
+    clinician_page: Page, live_server: Any
+):
+    patient = new_patient()
+    page = clinician_page
+    page.goto(f"{live_server.url}/patients/{patient.pk}/visits/new/")
+    answer(page, BACKACHE, "Almost every day")
+    answer(page, A1, "No")
+    answer(page, B1, "No")
+    page.get_by_role("button", name="Record visit").click()
+    expect(page.get_by_text("Visit recorded.")).to_be_visible()
+    first = Visit.objects.get(patient=patient)
+
+    page.go_back()  # the browser restores the answers into a fresh form
+    expect(page.get_by_role("heading", name="New visit")).to_be_visible()
+    expect(question(page, BACKACHE).get_by_label("Almost every day")).to_be_checked()
+    page.get_by_role("button", name="Record visit").click()
+
+    warning = page.get_by_test_id("recent-visit-warning")
+    expect(warning).to_contain_text("A visit was already recorded for this patient")
+    expect(warning.get_by_role("link", name=f"Open visit {first.pk}")).to_be_visible()
+    expect(warning.get_by_role("link", name=f"Amend visit {first.pk}")).to_be_visible()
+    expect(question(page, BACKACHE).get_by_label("Almost every day")).to_be_checked()
+    assert_no_serious_axe_violations(page)
+    assert Visit.objects.filter(patient=patient).count() == 1
+
+    page.get_by_label("This is another encounter: record a new visit anyway").check()
+    page.get_by_role("button", name="Record visit").click()
+
+    expect(page.get_by_text("Visit recorded.")).to_be_visible()
+    assert Visit.objects.filter(patient=patient).count() == 2

@@ -160,7 +160,8 @@ def test_nothing_is_changed_when_its_audit_row_cannot_be_written(
         "record a visit": (
             "dr_clinician",
             reverse("screening:visit_new", args=[flag.patient_id]),
-            _visit_post(ANSWERS["back_pain"]),
+            # the flag's visit was recorded just now: confirm this is another encounter
+            {**_visit_post(ANSWERS["back_pain"]), "another_encounter": "on"},
         ),
         "claim a case": ("rev_reviewer", reverse("review:flag_claim", args=[flag.pk]), {}),
     }
