@@ -168,6 +168,7 @@ def load_demo_patients(clinician: Any) -> int:
                 covariates=_COVARIATES,
                 visit_at=last.visit_at,
                 submission_id=_submission(mrn, len(visits)),
+                reason="Backache frequency misheard at the visit; corrected with the patient.",
                 actor=actor,
             )
     return added

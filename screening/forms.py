@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.bootstrap import FormActions, InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
@@ -188,12 +188,23 @@ class ScreeningForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, patient: Patient, amends: Visit | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.amends = amends  # the visit an amendment replaces; it asks for a reason
         self.recent: Visit | None = None  # set by warn_recent: what must be confirmed
         for key, field in (_ITEM_FIELDS | _COVARIATE_FIELDS).items():
             self.fields[key] = copy.deepcopy(field)
+        if amends is not None:
+            self.fields["amendment_reason"] = forms.CharField(
+                label="Reason for the amendment",
+                max_length=1000,
+                help_text="What was wrong in the recorded visit, e.g. an answer misheard.",
+                error_messages={"required": "Say why the visit is amended."},
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
         # questionnaire order, which the error summary follows
         self.order_fields(["visit_at", "presenting_concern", *questionnaire.ANSWER_KEYS])
         if not self.is_bound:
@@ -222,6 +233,11 @@ class ScreeningForm(forms.Form):
     def another_encounter_confirmed(self) -> bool:
         """True when the clinician ticked that this is another encounter than a recent visit."""
         return bool(self.cleaned_data.get("another_encounter"))
+
+    @property
+    def amendment_reason(self) -> str:
+        """The clinician's reason for an amendment, as typed."""
+        return str(self.cleaned_data.get("amendment_reason", ""))
 
     def visit_data(self) -> dict[str, Any]:
         """What record_visit and amend_visit take from a valid form."""
@@ -275,7 +291,19 @@ class ScreeningForm(forms.Form):
         )
         if self.recent is not None:
             helper.layout.append(Field("another_encounter", wrapper_class="screening-confirm"))
-        helper.add_input(Submit("record", "Record visit", css_class="btn-lg"))
+        if self.amends is None:
+            helper.add_input(Submit("record", "Record visit", css_class="btn-lg"))
+            return helper
+        cancel = self.amends.get_absolute_url()
+        helper.layout.append(
+            Fieldset("Amendment", "amendment_reason", css_class="screening-section")
+        )
+        helper.layout.append(
+            FormActions(
+                Submit("record", "Record amendment", css_class="btn-lg"),
+                HTML(f'<a class="btn btn-link btn-lg" href="{cancel}">Cancel</a>'),
+            )
+        )
         return helper
 
     def clean_visit_at(self) -> Any:

@@ -78,6 +78,12 @@ class Visit(models.Model):
         related_name="amendments",
         help_text="The visit this one corrects; the corrected visit stays as it was signed.",
     )
+    # db_default: bulk loaders that COPY named columns (generate_visits) leave it empty
+    amendment_reason = models.TextField(
+        blank=True,
+        db_default="",
+        help_text="Why the clinician amended the visit this one corrects.",
+    )
     submission_id = models.UUIDField(
         unique=True, help_text="One per form served, so a double submit records one visit."
     )

@@ -83,11 +83,18 @@ def visit_amend(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"Visit {original.pk} was already amended; amend the newest one.")
         return redirect(newer)
     initial = ScreeningForm.initial_from(original)
-    form = ScreeningForm(request.POST or None, initial=initial, patient=original.patient)
+    form = ScreeningForm(
+        request.POST or None, initial=initial, patient=original.patient, amends=original
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            recorded = amend_visit(original=original, **form.visit_data(), actor=actor_for(request))
+            recorded = amend_visit(
+                original=original,
+                **form.visit_data(),
+                reason=form.amendment_reason,
+                actor=actor_for(request),
+            )
         except VisitAlreadyAmended as error:
             messages.error(request, f"Someone amended visit {original.pk} first: nothing saved.")
             return redirect(error.newest)

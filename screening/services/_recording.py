@@ -61,6 +61,7 @@ def classified_visit(
     visit_at: datetime,
     submission_id: uuid.UUID,
     amends: Visit | None = None,
+    amendment_reason: str = "",
 ) -> Classified:
     """The visit as it will be stored: answers as asked, covariates, result and criteria version;
     raises criteria.InvalidAnswers or ValueError for an unknown covariate."""
@@ -76,6 +77,7 @@ def classified_visit(
         visit_at=visit_at,
         submission_id=submission_id,
         amends=amends,
+        amendment_reason=amendment_reason,
         **stored,
         **dict(covariates),
         **result.as_dict(),

@@ -102,14 +102,19 @@ def amend_visit(
     covariates: Mapping[str, CovariateValue],
     visit_at: datetime,
     submission_id: uuid.UUID,
+    reason: str,
     actor: Actor,
 ) -> Recorded:
-    """A new visit pointing to `original`; its flags follow the new result (DESIGN.md Data model).
+    """A new visit pointing to `original`, with the clinician's reason stored on it; its flags
+    follow the new result (DESIGN.md Data model).
 
     Open flags the original raised but the amendment no longer does stay open with a note: a
     person decides whether to resolve them. Raises VisitAlreadyAmended if `original` is not the
-    newest visit of its chain, SubmissionOfAnotherPatient as record_visit does.
+    newest visit of its chain, SubmissionOfAnotherPatient as record_visit does, ValueError for
+    a blank reason.
     """
+    if not reason.strip():
+        raise ValueError("an amendment needs a reason")
     with transaction.atomic(durable=True):
         if (earlier := lock_and_find_earlier(original.patient, submission_id)) is not None:
             return Recorded(earlier, created=False)
@@ -123,6 +128,7 @@ def amend_visit(
             visit_at=visit_at,
             submission_id=submission_id,
             amends=original,
+            amendment_reason=reason.strip(),
             actor=actor,
         )
         noted = _note_flags_no_longer_raised(
@@ -149,6 +155,57 @@ class RaisedFlag:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One answer or result an amendment changed, worded as the visit page words it."""
+
+    label: str
+    before: str
+    after: str
+
+
+# The stored result, as the result page names it; compared after the answers.
+_RESULT_LABELS = {
+    "back_pain": "Result: back pain",
+    "major_depression": "Result: major depression",
+    "path": "Result: path",
+    "symptom_count": "Result: symptoms counted",
+    "safety_flag": "Result: thoughts of death endorsed",
+}
+
+
+def _shown(visit: Visit, key: str) -> str:
+    value = getattr(visit, key)
+    if key in questionnaire.ITEMS:
+        return "Not asked" if value is None else answer_label(key, value)
+    if key == "path":
+        return str(visit.get_path_display())
+    if key in ("back_pain", "major_depression"):
+        return "Meets the criterion" if value else "Does not meet the criterion"
+    if key in _RESULT_LABELS:
+        return ("Yes" if value else "No") if isinstance(value, bool) else str(value)
+    covariate = questionnaire.COVARIATES[key]
+    if value is None or value == "":
+        return "Not recorded"
+    if covariate.yes_no:
+        return "Yes" if value else "No"
+    if covariate.choices is not None:
+        return str(dict(covariate.choices).get(str(value), value))
+    return str(value)
+
+
+def amendment_changes(before: Visit, after: Visit) -> list[Change]:
+    """The answers, covariates and results that differ between a visit and its amendment."""
+    labels = {key: item.text for key, item in questionnaire.ITEMS.items()}
+    labels |= {key: c.text for key, c in questionnaire.COVARIATES.items()}
+    labels |= _RESULT_LABELS
+    return [
+        Change(label, _shown(before, key), _shown(after, key))
+        for key, label in labels.items()
+        if getattr(before, key) != getattr(after, key)
+    ]
+
+
+@dataclass(frozen=True)
 class VisitReport:
     """What the result page shows about one visit (issue 5, point 4)."""
 
@@ -160,6 +217,7 @@ class VisitReport:
     open_flags: list[Flag]
     answers: list[tuple[str, str]]
     explained_with_version: str
+    changes: list[Change]  # what the amendment changed, between visit.amends or visit and newer
 
 
 def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
@@ -183,6 +241,12 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
         raised = [RaisedFlag(event.flag, event.action, event.note) for event in events]
         unresolved = list(open_flags(visit.patient_id))
         newer = newer_visit(visit)
+    if newer is not None:
+        changes = amendment_changes(visit, newer)
+    elif visit.amends is not None:
+        changes = amendment_changes(visit.amends, visit)
+    else:
+        changes = []
     return VisitReport(
         visit=visit,
         newer=newer,
@@ -196,6 +260,7 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
             if value is not None
         ],
         explained_with_version=criteria.CRITERIA_VERSION,
+        changes=changes,
     )
 
 
@@ -232,7 +297,7 @@ def _recent_visit(patient: Patient) -> Visit | None:
 
 def newer_visit(visit: Visit) -> Visit | None:
     """The visit that amends `visit`, if any."""
-    return Visit.objects.filter(amends=visit).order_by("id").first()
+    return Visit.objects.filter(amends=visit).select_related("clinician").order_by("id").first()
 
 
 def answer_label(key: str, value: object) -> str:
@@ -293,6 +358,7 @@ def _write_visit(
     submission_id: uuid.UUID,
     amends: Visit | None,
     actor: Actor,
+    amendment_reason: str = "",
 ) -> tuple[Visit, tuple[flags.FlagSpec, ...]]:
     """Insert the classified visit, then open or attach each flag it raises."""
     classified = classified_visit(
@@ -303,6 +369,7 @@ def _write_visit(
         visit_at=visit_at,
         submission_id=submission_id,
         amends=amends,
+        amendment_reason=amendment_reason,
     )
     # No full_clean(): the form validated the input, and the table's constraints check every
     # row; full_clean would re-run ~20 of them as extra queries on the busiest write we have.

@@ -317,7 +317,13 @@ def test_an_amendment_replaces_the_visit_and_the_old_one_points_to_it(
     expect(page.get_by_role("heading", name=f"Amend visit {original.pk}")).to_be_visible()
     expect(question(page, BACKACHE).get_by_label("Not at all")).to_be_checked()
     answer(page, BACKACHE, "Almost every day")
-    page.get_by_role("button", name="Record visit").click()
+    expect(page.get_by_role("link", name="Cancel")).to_have_attribute(
+        "href", original.get_absolute_url()
+    )
+    page.get_by_role("button", name="Record amendment").click()
+    expect(page.get_by_text("Say why the visit is amended.").first).to_be_visible()
+    page.get_by_label("Reason for the amendment").fill("Backache answer misheard.")
+    page.get_by_role("button", name="Record amendment").click()
 
     expect(
         page.get_by_text(f"Amendment recorded; it replaces visit {original.pk}.")
@@ -326,8 +332,13 @@ def test_an_amendment_replaces_the_visit_and_the_old_one_points_to_it(
     page.get_by_role("link", name=f"visit {original.pk}", exact=True).click()
     expect(page.get_by_test_id("amended-banner")).to_be_visible()
     expect(page.get_by_role("link", name="Amend this visit")).to_have_count(0)
+    expect(page.get_by_text("Reason given by dr_e2e: Backache answer misheard.")).to_be_visible()
+    changed = page.get_by_test_id("amendment-changes").get_by_role("row").filter(has_text=BACKACHE)
+    expect(changed).to_contain_text("Not at all")
+    expect(changed).to_contain_text("Almost every day")
+    assert_no_serious_axe_violations(page)
     amended = Visit.objects.get(amends=original)
-    assert amended.back_pain is True
+    assert (amended.back_pain, amended.amendment_reason) == (True, "Backache answer misheard.")
 
 
 def test_back_and_resubmit_asks_first_then_records_a_second_visit_when_confirmed(

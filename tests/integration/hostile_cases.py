@@ -167,8 +167,8 @@ FORMS = [
         "screening_amendment",
         "clinician",
         lambda w: reverse("screening:visit_amend", args=[w.visit.pk]),
-        lambda w: _visit_form(ANSWERS["negative"]),
-        _screening_fields(),
+        lambda w: {**_visit_form(ANSWERS["negative"]), "amendment_reason": "Answer misheard."},
+        [*_screening_fields(), "amendment_reason"],
     ),
     FormCase(
         "review_note",

@@ -69,7 +69,10 @@ def test_every_kind_of_action_leaves_a_row_naming_who_and_where_when_the_flows_r
         )["Location"]
     client.get(visit_url)
     visit = Visit.objects.get(patient=patient)
-    client.post(reverse("screening:visit_amend", args=[visit.pk]), _visit_post(ANSWERS["negative"]))
+    client.post(
+        reverse("screening:visit_amend", args=[visit.pk]),
+        {**_visit_post(ANSWERS["negative"]), "amendment_reason": "Backache answer misheard."},
+    )
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "rev_reviewer", "password": TEST_PASSWORD})
     flag = Flag.objects.filter(patient=patient).first()

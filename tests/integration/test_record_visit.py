@@ -35,6 +35,7 @@ def _amend(original: Visit, user: Any, answers: str) -> Visit:
         covariates={},
         visit_at=original.visit_at,
         submission_id=uuid.uuid4(),
+        reason="Answers misheard.",
         actor=Actor(user=user),
     ).visit
 

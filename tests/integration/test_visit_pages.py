@@ -148,7 +148,8 @@ def test_amendment_is_a_new_visit_and_the_old_one_links_to_it_when_saved(
     client.force_login(clinician)
 
     response = client.post(
-        reverse("screening:visit_amend", args=[original.pk]), form_data(ANSWERS["back_pain"])
+        reverse("screening:visit_amend", args=[original.pk]),
+        form_data(ANSWERS["back_pain"], amendment_reason="Misheard."),
     )
 
     amended = Visit.objects.get(amends=original)
@@ -171,13 +172,15 @@ def test_amend_sends_to_the_newer_visit_when_the_visit_was_already_amended(
     original = record(patient, clinician, "negative")
     client.force_login(clinician)
     client.post(
-        reverse("screening:visit_amend", args=[original.pk]), form_data(ANSWERS["back_pain"])
+        reverse("screening:visit_amend", args=[original.pk]),
+        form_data(ANSWERS["back_pain"], amendment_reason="Misheard."),
     )
     newer = Visit.objects.get(amends=original)
 
     response = client.get(reverse("screening:visit_amend", args=[original.pk]))
     late = client.post(
-        reverse("screening:visit_amend", args=[original.pk]), form_data(ANSWERS["comorbid"])
+        reverse("screening:visit_amend", args=[original.pk]),
+        form_data(ANSWERS["comorbid"], amendment_reason="Misheard."),
     )
 
     assert response.url == newer.get_absolute_url()
@@ -210,7 +213,8 @@ def test_patient_page_lists_visits_and_open_flags_and_marks_replaced_visits(
     original = record(patient, clinician, "back_pain", days_ago=3)
     client.force_login(clinician)
     client.post(
-        reverse("screening:visit_amend", args=[original.pk]), form_data(ANSWERS["comorbid"])
+        reverse("screening:visit_amend", args=[original.pk]),
+        form_data(ANSWERS["comorbid"], amendment_reason="Misheard."),
     )
 
     html = page(client, clinician, patient.get_absolute_url())
