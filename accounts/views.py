@@ -283,6 +283,9 @@ def user_two_factor_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    """Reviewers land on the review queue, where safety flags wait; everyone else on search."""
+    if request.user.has_perm("screening.review_flag"):
+        return redirect("review:queue")
     return redirect("patients:search")
 
 

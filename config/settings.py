@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "accounts.context_processors.idle_timeout",
+                "review.context_processors.unclaimed_safety",
             ],
         },
     },

@@ -134,6 +134,7 @@ class QueueRow(_Prioritised):
     flag: Flag
     overdue: bool
     age: str
+    overdue_since: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,15 @@ class QueuePage:
 def priority_label(priority: int) -> str:
     """A priority's short name: Urgent, Comorbid, Raised or Routine."""
     return str(FlagPriority(priority).label).split(":")[0]
+
+
+def overdue_since(flag: Flag, now: dt.datetime) -> dt.datetime | None:
+    """When an overdue flag became overdue (see is_overdue), or None if it is not overdue."""
+    if not is_overdue(flag, now):
+        return None
+    if flag.kind == FlagKind.SAFETY:
+        return flag.opened_at + dt.timedelta(hours=settings.SAFETY_FLAG_OVERDUE_HOURS)
+    return flag.opened_at + dt.timedelta(days=settings.FLAG_OVERDUE_DAYS)
 
 
 def is_overdue(flag: Flag, now: dt.datetime) -> bool:
@@ -311,7 +321,13 @@ def review_queue(
 
     return QueuePage(
         rows=[
-            QueueRow(flag, is_overdue(flag, now), age_label(now - flag.opened_at)) for flag in flags
+            QueueRow(
+                flag,
+                is_overdue(flag, now),
+                age_label(now - flag.opened_at),
+                overdue_since(flag, now),
+            )
+            for flag in flags
         ],
         total=sum(c.count for c in chosen),
         total_capped=any(c.capped for c in chosen),
@@ -356,6 +372,7 @@ class Case(_Prioritised):
     later_visits: list[Visit]  # the patient's visits after it, oldest first
     more_later_visits: bool
     events: list[FlagEvent]  # the case history, oldest first
+    overdue_since: dt.datetime | None = None
 
 
 def _answers(visit: Visit) -> tuple[list[AnswerRow], list[str]]:
@@ -390,6 +407,7 @@ def flag_case(*, flag_id: int, now: dt.datetime | None = None) -> Case:
     return Case(
         flag=flag,
         overdue=is_overdue(flag, now or timezone.now()),
+        overdue_since=overdue_since(flag, now or timezone.now()),
         visit=flag.visit,
         answers=answers,
         explanation=explanation,

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from screening.models import Flag, FlagStatus, Visit
+from screening.models import Flag, FlagKind, FlagStatus, Visit
 
 
 def open_flags(patient_id: int) -> QuerySet[Flag]:
@@ -26,3 +26,15 @@ def latest_visit_since(patient_id: int, since: dt.datetime) -> Visit | None:
         .only("id", "patient_id", "visit_at", "recorded_at", "clinician_id")
         .first()
     )
+
+
+def unclaimed_safety_flags() -> QuerySet[Flag]:
+    """Open SAFETY flags no reviewer has claimed: what a reviewer must act on first, newest first."""
+    return Flag.objects.filter(
+        kind=FlagKind.SAFETY, status=FlagStatus.OPEN, assignee__isnull=True
+    ).order_by("-opened_at", "-id")
+
+
+def unclaimed_safety_count() -> int:
+    """How many SAFETY flags wait unclaimed; one count on the unresolved flags' index."""
+    return unclaimed_safety_flags().order_by().count()
