@@ -16,6 +16,7 @@ from django.utils import timezone
 from lib.dates import day_range
 from screening import criteria, questionnaire
 from screening.models import Flag, FlagEvent, FlagKind, FlagPriority, FlagStatus, Visit
+from screening.selectors import unclaimed_safety_flags
 
 UNRESOLVED = "unresolved"
 STATUS_CHOICES = (
@@ -338,6 +339,21 @@ def review_queue(
         next=following,
         previous=previous,
     )
+
+
+NEEDS_ACTION_SHOWN = 25
+
+
+def needs_action_now(*, now: dt.datetime | None = None) -> list[QueueRow]:
+    """Unclaimed SAFETY flags, newest first: shown above the rest of the queue (one query)."""
+    now = now or timezone.now()
+    flags = unclaimed_safety_flags().select_related("patient")[:NEEDS_ACTION_SHOWN]
+    return [
+        QueueRow(
+            flag, is_overdue(flag, now), age_label(now - flag.opened_at), overdue_since(flag, now)
+        )
+        for flag in flags
+    ]
 
 
 def queue_cursor_for_page(

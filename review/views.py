@@ -43,7 +43,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         size=form.page_size(),
         actor=actor_for(request),
     )
-    context = {"nav": "review", "form": form, "filters": filters, "page": page}
+    context = {
+        "nav": "review",
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "needs_action": selectors.needs_action_now(),
+    }
     return render(request, "review/queue.html", context)
 
 

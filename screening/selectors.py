@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from screening.models import Flag, FlagKind, FlagStatus, Visit
 
@@ -38,3 +38,13 @@ def unclaimed_safety_flags() -> QuerySet[Flag]:
 def unclaimed_safety_count() -> int:
     """How many SAFETY flags wait unclaimed; one count on the unresolved flags' index."""
     return unclaimed_safety_flags().order_by().count()
+
+
+def safety_place(flag: Flag) -> tuple[int, int] | None:
+    """Where an unclaimed SAFETY flag stands among the unclaimed ones, newest first: (place,
+    how many); None once it is claimed or resolved."""
+    if flag.kind != FlagKind.SAFETY or flag.status != FlagStatus.OPEN or flag.assignee_id:
+        return None
+    newer = Q(opened_at__gt=flag.opened_at) | Q(opened_at=flag.opened_at, id__gt=flag.pk)
+    waiting = unclaimed_safety_flags().order_by()
+    return waiting.filter(newer).count() + 1, waiting.count()

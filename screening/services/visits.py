@@ -16,8 +16,9 @@ from audit.services import Actor, record_audit
 from patients.models import Patient
 from screening import criteria, flags, questionnaire
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
+from screening.notifications import reviewer_addresses
 from screening.questionnaire import CovariateValue
-from screening.selectors import latest_visit_since, open_flags
+from screening.selectors import latest_visit_since, open_flags, safety_place
 from screening.services._recording import (
     SubmissionOfAnotherPatient as SubmissionOfAnotherPatient,  # raised by record and amend
 )
@@ -218,6 +219,9 @@ class VisitReport:
     answers: list[tuple[str, str]]
     explained_with_version: str
     changes: list[Change]  # what the amendment changed, between visit.amends or visit and newer
+    safety_flag: Flag | None = None  # the SAFETY flag this visit raised or joined
+    safety_place: tuple[int, int] | None = None  # its place among unclaimed ones, newest first
+    reviewers_emailed: int = 0  # reviewers the safety e-mail goes to (one message each)
 
 
 def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
@@ -235,7 +239,7 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
             FlagEvent.objects.filter(
                 visit=visit, action__in=(FlagEventAction.OPENED, FlagEventAction.ATTACHED)
             )
-            .select_related("flag")
+            .select_related("flag", "flag__assignee")
             .order_by("-flag__priority", "id")
         )
         raised = [RaisedFlag(event.flag, event.action, event.note) for event in events]
@@ -247,7 +251,11 @@ def open_visit(*, visit_id: int, actor: Actor) -> VisitReport:
         changes = amendment_changes(visit.amends, visit)
     else:
         changes = []
+    safety = next((item.flag for item in raised if item.flag.kind == FlagKind.SAFETY), None)
     return VisitReport(
+        safety_flag=safety,
+        safety_place=safety_place(safety) if safety is not None else None,
+        reviewers_emailed=len(reviewer_addresses()) if safety is not None else 0,
         visit=visit,
         newer=newer,
         back_pain_reasons=lines[:1],

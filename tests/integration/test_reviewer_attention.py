@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from screening.models import FlagKind, FlagPriority, FlagStatus
-from tests.factories import FlagFactory
+from tests.factories import ANSWERS, FlagFactory, PatientFactory
+from tests.integration.test_screening_form import form_data
 
 pytestmark = pytest.mark.django_db
 COUNT = 'data-testid="unclaimed-safety-count">'
@@ -70,3 +71,37 @@ def test_overdue_badge_says_since_when(client, reviewer, settings):
 
     since = timezone.localtime(opened + dt.timedelta(hours=24))
     assert f"Overdue since {since:%-d %b %H:%M}" in html
+
+
+def test_queue_shows_unclaimed_safety_flags_first_in_needs_action_now_newest_first(
+    client, reviewer
+):
+    older = safety(opened_at=timezone.now() - dt.timedelta(hours=3))
+    newer = safety(opened_at=timezone.now() - dt.timedelta(hours=1))
+    safety(status=FlagStatus.IN_REVIEW, assignee=reviewer)
+    client.force_login(reviewer)
+
+    html = client.get(reverse("review:queue")).content.decode()
+
+    group = html[html.index('data-testid="needs-action-now"') : html.index("filters-heading")]
+    assert "Needs action now" in group
+    assert group.index(f"/review/{newer.pk}/") < group.index(f"/review/{older.pk}/")
+    assert group.count("/review/") == 2
+
+
+def test_safety_banner_says_how_many_reviewers_were_emailed_and_where_the_case_is(
+    client, clinician, reviewer
+):
+    safety(opened_at=timezone.now() - dt.timedelta(hours=2))
+    patient = PatientFactory(created_by=clinician)
+    client.force_login(clinician)
+    answers = ANSWERS["safety"]
+
+    response = client.post(
+        reverse("screening:visit_new", args=[patient.pk]), form_data(answers), follow=True
+    )
+
+    html = response.content.decode()
+    assert "1 reviewer was e-mailed a link to the case (no patient details)." in html
+    assert 'It is the newest of 2 unclaimed safety cases in "Needs action now"' in html
+    assert "at the top of the review queue" not in html
