@@ -21,7 +21,10 @@ class PatientSearchForm(forms.Form):
     q = forms.CharField(
         label="Find a patient",
         max_length=100,
-        help_text="Medical record number, name or part of it, or date of birth as YYYY-MM-DD.",
+        help_text=(
+            "Medical record number or part of it, name or part of it, or date of birth as "
+            "MM/DD/YYYY (month first) or YYYY-MM-DD."
+        ),
         error_messages={"required": "Enter an MRN, a name or a date of birth to search."},
         widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
     )

@@ -12,14 +12,26 @@ from screening.models import Visit
 SearchKind = Literal["date_of_birth", "mrn_or_name"]
 
 
+US_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+MIN_MRN_PART = 3  # a shorter entry would match too many MRNs
+
+
 def parse_date_of_birth(text: str) -> dt.date | None:
-    """A YYYY-MM-DD date, or None if `text` is not one."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return None
+    """A date as a clinic types it, or None if `text` is not one.
+
+    Either YYYY-MM-DD (1956-05-28) or the US order month/day/year with a four-digit year:
+    05/28/1956, 5/28/1956, 05-28-1956 or 05.28.1956. Day/month order (28/05/1956) is not read.
+    """
+    text = text.strip()
     try:
-        return dt.date.fromisoformat(text)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return dt.date.fromisoformat(text)
+        if found := US_DATE.fullmatch(text):
+            month, day, year = (int(part) for part in found.groups())
+            return dt.date(year, month, day)
     except ValueError:
         return None
+    return None
 
 
 def search_kind(query: str) -> SearchKind:
@@ -28,10 +40,12 @@ def search_kind(query: str) -> SearchKind:
 
 
 def search_patients(query: str) -> QuerySet[Patient]:
-    """Patients matching an exact MRN, a YYYY-MM-DD date of birth, or every word of a name.
+    """Patients matching a date of birth, part of an MRN, or every word of a name.
 
-    Name words match given or family name anywhere, ignoring case and accents ("jose" finds
-    "José"), so "ana lop" finds Ana López.
+    A date is YYYY-MM-DD or US month/day/year (parse_date_of_birth). An entry of one word and
+    at least MIN_MRN_PART characters finds MRNs containing it, ignoring case ("4411" and
+    "mrn-44" find MRN-4411). Name words match given or family name anywhere, ignoring case and
+    accents ("jose" finds "José"), so "ana lop" finds Ana López.
     """
     query = query.strip()
     date_of_birth = parse_date_of_birth(query)
@@ -45,7 +59,10 @@ def search_patients(query: str) -> QuerySet[Patient]:
         by_name &= Q(given_name__unaccent__icontains=word) | Q(
             family_name__unaccent__icontains=word
         )
-    return Patient.objects.filter(Q(mrn=query) | by_name)
+    by_mrn = Q(mrn=query)
+    if len(words) == 1 and len(query) >= MIN_MRN_PART:
+        by_mrn = Q(mrn__icontains=query)
+    return Patient.objects.filter(by_mrn | by_name)
 
 
 def likely_duplicates(

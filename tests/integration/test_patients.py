@@ -55,7 +55,13 @@ def registration(**overrides: Any) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("query", ["MRN-4411", "jose", "NUÑ", "nunez", "José Núñez", "1971-03-09"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        *("MRN-4411", "mrn-44", "4411", "jose", "NUÑ", "nunez", "José Núñez"),
+        *("1971-03-09", "03/09/1971", "3/9/1971", "03-09-1971"),
+    ],
+)
 def test_patient_is_found_when_searched_by_mrn_name_part_or_date_of_birth(signed_in, jose, query):
     PatientFactory(mrn="MRN-1", given_name="Ann", family_name="Other", created_by=jose.created_by)
 
@@ -67,10 +73,19 @@ def test_patient_is_found_when_searched_by_mrn_name_part_or_date_of_birth(signed
 
 
 @pytest.mark.django_db
-def test_mrn_must_match_exactly_when_searched(signed_in, jose):
-    html = search(signed_in, "MRN-44")
+@pytest.mark.parametrize("query", ["44", "09/03/1971", "13/09/1971", "1971/03/09"])
+def test_short_mrn_parts_and_day_first_dates_find_no_one_when_searched(signed_in, jose, query):
+    html = search(signed_in, query)  # 09/03/1971 is read month first: September 3rd
 
     assert "0 patients match" in html
+
+
+@pytest.mark.django_db
+def test_a_us_date_is_audited_as_a_date_of_birth_search(signed_in, jose):
+    search(signed_in, "03/09/1971")
+
+    audit = Audit.objects.get(action=AuditAction.PATIENT_SEARCH)
+    assert audit.detail == {"by": "date_of_birth", "results": 1, "page": 1}
 
 
 @pytest.mark.django_db
