@@ -15,8 +15,10 @@ class _Line:
 
 
 def csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
-    """One CSV line per row, text that could run as a formula prefixed with an apostrophe."""
+    """A byte-order mark, then one CSV line per row, text that could run as a formula prefixed
+    with an apostrophe."""
     writer = csv.writer(_Line())
+    yield "\ufeff"  # UTF-8's byte-order mark, so Excel keeps accents intact (exports/csvfile.py)
     for row in rows:
         yield writer.writerow(
             [neutralise(value) if isinstance(value, str) else value for value in row]

@@ -83,6 +83,11 @@ def copy_query(export: Export, *, formatted: bool = True) -> tuple[str, tuple[An
     return sql, tuple(params)
 
 
+# UTF-8's byte-order mark first, so Excel reads the file as UTF-8 and accents stay intact
+# (without it Excel guesses the local code page: "José" opens as "JosÃ©"); other readers skip it.
+BOM = "\ufeff".encode()
+
+
 def header(export: Export) -> list[str]:
     return [column.name for column in columns(export.options)]
 
@@ -93,7 +98,7 @@ def csv_chunks(export: Export, progress: Progress | None = None) -> Iterator[byt
     end."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(header(export))
-    yield out.getvalue().encode()
+    yield BOM + out.getvalue().encode()
     sql, params = copy_query(export)
     buffer = bytearray()
     lines = 0

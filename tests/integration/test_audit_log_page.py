@@ -36,7 +36,9 @@ def _table_rows(response) -> list[str]:
 
 
 def _csv(response) -> list[list[str]]:
-    text = b"".join(response.streaming_content).decode()
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8's byte-order mark, for Excel
+    text = content.decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
 
 

@@ -60,7 +60,9 @@ def download(client, **params) -> tuple[list[dict[str, str]], object]:
     query = {key: value for key, value in query.items() if value is not None}
     response = client.get(reverse("exports:export_download"), query)
     assert response.status_code == 200, response.content[:500]
-    body = b"".join(response.streaming_content).decode()
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8's byte-order mark, for Excel
+    body = content.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body))), response
 
 
@@ -307,7 +309,7 @@ def test_download_takes_the_last_30_days_when_the_link_has_no_choices(signed_in)
     recent = VisitFactory(visit_at=at(TODAY - dt.timedelta(days=29)))
     VisitFactory(visit_at=at(TODAY - dt.timedelta(days=45)))
     response = signed_in.get(reverse("exports:export_download"))
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [row["visit_id"] for row in rows] == [str(recent.pk)]
 
@@ -318,7 +320,7 @@ def test_visits_recorded_after_the_request_are_not_exported_when_the_stream_star
     VisitFactory()
     response = signed_in.get(reverse("exports:export_download"))
     VisitFactory()  # recorded after the count was announced and audited
-    body = b"".join(response.streaming_content).decode()
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert len(list(csv.DictReader(io.StringIO(body)))) == 1 == int(response["X-Export-Rows"])
 
 

@@ -103,14 +103,14 @@ def test_header_is_frozen_and_matches_the_csv_when_exported(signed_in, visit):
     header = [cell.value for cell in sheet[1]]
     assert all(cell.font.bold for cell in sheet[1])
     csv_body, _ = fetch(signed_in, "csv")
-    assert header == next(csv.reader(io.StringIO(csv_body.decode())))
+    assert header == next(csv.reader(io.StringIO(csv_body.decode("utf-8-sig"))))
 
 
 def test_rows_agree_with_the_csv_cell_for_cell_when_labels_are_chosen(signed_in, visit):
     VisitFactory(smoking="current", presenting_concern="both", antidepressant_use=False)
     excel = sheet_rows(workbook(signed_in, labels="labels"))
     body, _ = fetch(signed_in, "csv", labels="labels")
-    text = list(csv.DictReader(io.StringIO(body.decode())))
+    text = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(excel) == len(text) == 2
 
     def as_csv(key, value):
