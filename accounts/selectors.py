@@ -19,6 +19,18 @@ def user_list() -> QuerySet[User]:
     )
 
 
+def search_users(query: str) -> QuerySet[User]:
+    """Accounts whose username, first or last name contains every word of `query` (any case)."""
+    found = user_list()
+    for word in query.split():
+        found = found.filter(
+            Q(username__icontains=word)
+            | Q(first_name__unaccent__icontains=word)
+            | Q(last_name__unaccent__icontains=word)
+        )
+    return found
+
+
 def user_for_admin(pk: int) -> User:
     """One account with its role groups and two-factor state; User.DoesNotExist if absent."""
     return user_list().get(pk=pk)

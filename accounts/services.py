@@ -5,9 +5,11 @@ Users are never deleted: the audit trail names them for as long as it is kept.
 
 from axes.utils import reset as reset_lockout
 from django.contrib.auth.models import Group, User
+from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import selectors
 from accounts.roles import ADMIN, ROLES
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
@@ -170,3 +172,20 @@ def record_wrong_code(*, user: User, throttled: bool, actor: Actor) -> None:
         username=user.get_username(),
         detail={"step": "two_factor", "throttled": throttled},
     )
+
+
+USERS_PAGE_SIZE = 50
+
+
+def search_users(*, query: str, page_number: int | str | None, actor: Actor) -> Page:
+    """A page of accounts matching `query` (selectors.search_users); the audit row keeps the
+    count and the page, not the text, as patient search does."""
+    with transaction.atomic(durable=True):
+        page = Paginator(selectors.search_users(query), USERS_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
+        record_audit(
+            actor=actor,
+            action=AuditAction.USER_SEARCH,
+            detail={"results": page.paginator.count, "page": page.number},
+        )
+    return page

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -176,9 +177,18 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 @permission_required("auth.view_user", raise_exception=True)
 def users(request: HttpRequest) -> HttpResponse:
-    """Every account with its role, status and two-factor state, 50 a page."""
-    page = Paginator(selectors.user_list(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/users.html", {"page": page, "nav": "users"})
+    """Every account with its role, status and two-factor state, 50 a page; `q` searches
+    usernames and names (staff accounts, not PHI, so the text may sit in the URL). A search is
+    audited with its result count, not its text, as patient search is."""
+    query = request.GET.get("q", "").strip()[:100]
+    page_number = request.GET.get("page")
+    if query:
+        page = services.search_users(query=query, page_number=page_number, actor=actor_for(request))
+    else:
+        page = Paginator(selectors.user_list(), PAGE_SIZE).get_page(page_number)
+    extra = urlencode({"q": query}) + "&" if query else ""  # pages keep the search
+    context = {"page": page, "nav": "users", "query": query, "extra": extra}
+    return render(request, "accounts/users.html", context)
 
 
 @permission_required("auth.add_user", raise_exception=True)

@@ -31,6 +31,7 @@ class AuditAction(models.TextChoices):
     USER_CHANGE = "user_change", "Changed a user"
     USER_DEACTIVATE = "user_deactivate", "Deactivated a user"
     USER_PASSWORD_RESET = "user_password_reset", "Reset a password"
+    USER_SEARCH = "user_search", "Searched users"
 
 
 class Audit(models.Model):

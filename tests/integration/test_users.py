@@ -234,3 +234,31 @@ def test_unknown_user_id_is_a_404_on_every_user_page(client, admin_user):
     client.force_login(admin_user)
     for name in ("user_edit", "user_deactivate", "user_password"):
         assert client.get(reverse(name, args=[987654])).status_code == 404
+
+
+def test_users_are_found_by_part_of_a_username_or_name_and_the_search_is_audited(
+    client, admin_user, clinician
+):
+    User.objects.create_user("rlopez", first_name="Rosa", last_name="López")
+    client.force_login(admin_user)
+
+    page = client.get(reverse("users"), {"q": "lopez"}).content.decode()
+
+    assert "rlopez" in page
+    assert clinician.username not in page
+    assert "\u20131 of 1 user<" in page
+    assert 'value="lopez"' in page  # the box keeps the search
+    audit = Audit.objects.get(action=AuditAction.USER_SEARCH)
+    assert audit.detail == {"results": 1, "page": 1}
+    assert "lopez" not in str(audit.detail)
+    by_username = client.get(reverse("users"), {"q": "RLOP"}).content.decode()
+    assert "rlopez" in by_username
+
+
+def test_a_user_search_without_matches_says_so(client, admin_user):
+    client.force_login(admin_user)
+
+    page = client.get(reverse("users"), {"q": "zebedee"}).content.decode()
+
+    assert "No user matches &ldquo;zebedee&rdquo;." in page
+    assert not Audit.objects.filter(action=AuditAction.USER_SEARCH, detail__results__gt=0).exists()
