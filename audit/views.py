@@ -48,6 +48,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             request.session[FILTER_KEY] = form.to_filter().as_dict()
             return redirect("audit:log")
+        # a refused filter shows its errors and no entries: a list under it would read as
+        # the filter's result, though it is the previous filter's or the whole log
+        return render(request, "audit/log.html", {"form": form, "invalid": True, "nav": "audit"})
     page = read_audit_log(
         audit_filter=audit_filter, page_number=request.GET.get("page"), actor=actor_for(request)
     )

@@ -142,6 +142,22 @@ def test_end_date_before_start_is_refused_when_the_filter_is_posted(client, admi
     client.force_login(admin_user)
     response = client.post(LOG, {"date_from": "2026-03-10", "date_to": "2026-03-01"})
     assert "The end date is before the start date." in response.content.decode()
+    assert "Correct the filter above to see the audit log." in response.content.decode()
+    assert _table_rows(response) == []  # no unfiltered list under the error
+
+
+def test_a_refused_filter_shows_no_entries_of_the_previous_one(client, admin_user, clinician):
+    _rows(clinician, AuditAction.PATIENT_VIEW, count=3)
+    client.force_login(admin_user)
+    client.post(LOG, {"action": AuditAction.PATIENT_VIEW})
+    views = Audit.objects.filter(action=AuditAction.AUDIT_VIEW).count()
+
+    response = client.post(LOG, {"mrn": "NO-SUCH-MRN", "apply": "1"})
+
+    assert "No patient has this MRN." in response.content.decode()
+    assert _table_rows(response) == []
+    assert "Showing" not in response.content.decode()
+    assert Audit.objects.filter(action=AuditAction.AUDIT_VIEW).count() == views  # nothing read
 
 
 def test_clear_removes_the_filter(client, admin_user, clinician):
