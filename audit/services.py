@@ -46,16 +46,20 @@ def record_audit(
     )
 
 
-def read_audit_log(*, audit_filter: AuditFilter, page_number: str | None, actor: Actor) -> Page:
-    """A page of the audit trail under the filter, newest first; the reading is itself audited."""
+def read_audit_log(
+    *, audit_filter: AuditFilter, page_number: str | None, actor: Actor, record: bool = True
+) -> Page:
+    """A page of the audit trail under the filter, newest first; the reading is itself audited
+    unless `record` is false (the view audits a filter once per session, not each page)."""
     with transaction.atomic(durable=True):
         page = Paginator(audit_rows(audit_filter), LOG_PAGE_SIZE).get_page(page_number)
         page.object_list = list(page.object_list)
-        record_audit(
-            actor=actor,
-            action=AuditAction.AUDIT_VIEW,
-            detail={"filter": audit_filter.as_dict(), "page": page.number},
-        )
+        if record:
+            record_audit(
+                actor=actor,
+                action=AuditAction.AUDIT_VIEW,
+                detail={"filter": audit_filter.as_dict(), "page": page.number},
+            )
     return page
 
 

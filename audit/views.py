@@ -18,6 +18,7 @@ from audit.selectors import AuditFilter, csv_rows
 from audit.services import read_audit_log, start_audit_export
 
 FILTER_KEY = "audit_filter"
+VIEWED_KEY = "audit_viewed"  # the filter whose viewing this session last recorded
 
 
 FILTER_DROPPED = "The saved filter could not be read, so it was cleared: set it again."
@@ -51,9 +52,18 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         # a refused filter shows its errors and no entries: a list under it would read as
         # the filter's result, though it is the previous filter's or the whole log
         return render(request, "audit/log.html", {"form": form, "invalid": True, "nav": "audit"})
+    # one AUDIT_VIEW row per filter per session: paging or reloading under the same filter
+    # adds none; a new filter (or a new session) is recorded again
+    viewed = audit_filter.as_dict()
+    record = request.session.get(VIEWED_KEY) != viewed
     page = read_audit_log(
-        audit_filter=audit_filter, page_number=request.GET.get("page"), actor=actor_for(request)
+        audit_filter=audit_filter,
+        page_number=request.GET.get("page"),
+        actor=actor_for(request),
+        record=record,
     )
+    if record:
+        request.session[VIEWED_KEY] = viewed
     context = {
         "form": form,
         "page": page,

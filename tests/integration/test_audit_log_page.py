@@ -63,6 +63,20 @@ def test_opening_the_log_is_itself_audited_when_an_admin_views_a_page(client, ad
     assert (row.actor, row.detail) == (admin_user, {"filter": {}, "page": 1})
 
 
+def test_paging_under_one_filter_is_audited_once_and_a_new_filter_again(client, admin_user):
+    _rows(admin_user, AuditAction.PATIENT_VIEW, count=120)
+    client.force_login(admin_user)
+    for page in ("1", "2", "3", "1"):
+        assert client.get(LOG, {"page": page}).status_code == 200
+    assert Audit.objects.filter(action=AuditAction.AUDIT_VIEW).count() == 1
+
+    client.post(LOG, {"action": AuditAction.PATIENT_VIEW})
+    client.get(LOG)
+    client.get(LOG, {"page": "2"})
+    views = Audit.objects.filter(action=AuditAction.AUDIT_VIEW).order_by("id")
+    assert [row.detail["filter"] for row in views] == [{}, {"action": "patient_view"}]
+
+
 def test_log_is_forbidden_when_a_reviewer_asks_for_it_or_its_csv(client, reviewer):
     client.force_login(reviewer)
     assert client.get(LOG).status_code == 403
