@@ -8,4 +8,5 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", views.analytics, name="analytics"),
+    path("methods/", views.methods, name="methods"),
 ]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from analytics import charts
@@ -47,8 +49,16 @@ def analytics(request: HttpRequest) -> HttpResponse:
         "charts": _charts(report) if report is not None and report.patients else {},
         "study": study,
         "covariates": ", ".join(COVARIATE_LABELS),
+        "analytics_doc_url": reverse("analytics:methods"),
     }
     return render(request, "analytics/analytics.html", context)
+
+
+@permission_required("screening.view_analytics", raise_exception=True)
+def methods(request: HttpRequest) -> HttpResponse:
+    """docs/analytics.md as plain text: the methods the page's "How these are computed" links."""
+    text = (settings.BASE_DIR / "docs" / "analytics.md").read_text(encoding="utf-8")
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 def _charts(report: Report) -> dict[str, SafeString]:

@@ -96,6 +96,7 @@ NO_PATIENT_DATA: dict[str, str] = {
     "review:flag_resolve": _POST_ONLY_CASE_ACTION,
     "review:flag_dismiss": _POST_ONLY_CASE_ACTION,
     "review:flag_reopen": _POST_ONLY_CASE_ACTION,
+    "analytics:methods": "docs/analytics.md as plain text: the methods, no data",
     "exports:exports": "the export choices and the number of visits they match, no row",
     "exports:export_count": "the number of visits the choices match (JSON)",
     "audit:export": "POST only; audited as audit_export; the file names patients by id only",

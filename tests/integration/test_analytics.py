@@ -227,6 +227,29 @@ def test_page_shows_the_clinic_beside_the_study_with_sources_when_visits_exist(
     assert "style=" not in text
 
 
+def test_statistical_methods_sit_in_how_these_are_computed_linking_the_docs(
+    client, admin_user, clinician
+):
+    import_cohort(study_cohort(600, seed=5), clinician)
+    client.force_login(admin_user)
+
+    text = client.get(URL).text
+
+    before, methods = text.split('<details class="mb-5" data-testid="methods">', 1)
+    methods = methods.split("</details>", 1)[0]
+    assert "<summary" in methods
+    assert "How these are computed" in methods
+    for word in ("Woolf", "Katz", "scikit-learn", "CRITERIA.md", "Wilson"):
+        assert word in methods
+        assert word not in before  # the sections above speak plainly
+    link = reverse("analytics:methods")
+    assert f'<a href="{link}"><code>docs/analytics.md</code></a>' in methods
+    doc = client.get(link)
+    assert doc.status_code == 200
+    assert doc["Content-Type"] == "text/plain; charset=utf-8"
+    assert doc.content.decode().startswith("#")
+
+
 def test_small_cells_are_suppressed_when_fewer_than_11_patients_fall_in_them(
     client, admin_user, clinician
 ):

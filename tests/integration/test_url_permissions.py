@@ -27,6 +27,7 @@ PAGES: dict[str, str] = {
     "exports:export_count": "admin",
     "exports:export_download": "admin",
     "analytics:analytics": "admin",
+    "analytics:methods": "admin",
     "audit:log": "admin",
     "users": "admin",
     "user_new": "admin",
