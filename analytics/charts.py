@@ -174,6 +174,10 @@ def ratio_chart(chart_id: str, title: str, desc: str, points: list[RatioPoint]) 
     return mark_safe("".join(parts))  # noqa: S308 (every text above is escaped)
 
 
+# A label's width in the chart's units: about 7 of 640 per character at the page's font size.
+LABEL_CHAR_PX, LABEL_GAP_PX = 7.5, 12
+
+
 def count_bars_chart(chart_id: str, title: str, desc: str, bars: list[CountBar]) -> SafeString:
     """Counts per period as bars; suppressed periods are left empty."""
     width, height, left, right, top, bottom = 640, 240, 56, 16, 16, 40
@@ -182,6 +186,9 @@ def count_bars_chart(chart_id: str, title: str, desc: str, bars: list[CountBar])
     y_max = max(step, math.ceil(peak / step) * step)
     plot_h = height - top - bottom
     slot = (width - left - right) / max(len(bars), 1)
+    # label every `every`-th bar so labels stand at least one label's width apart
+    widest = max((len(bar.label) for bar in bars), default=0) * LABEL_CHAR_PX + LABEL_GAP_PX
+    every = max(1, math.ceil(widest / slot))
 
     def y(value: float) -> float:
         return top + plot_h * (1 - value / y_max)
@@ -204,7 +211,7 @@ def count_bars_chart(chart_id: str, title: str, desc: str, bars: list[CountBar])
                 f'height="{_an_n(y(0) - y(bar.value))}"><title>{escape(bar.label)}: '
                 f"{bar.value:,}</title></rect>"
             )
-        if bar.tick:
+        if bar.tick and index % every == 0:
             parts.append(
                 f'<text x="{_an_n(x0 + slot / 2)}" y="{height - bottom + 16}" '
                 f'text-anchor="middle">{escape(bar.label)}</text>'

@@ -85,14 +85,13 @@ def _charts(report: Report) -> dict[str, SafeString]:
         figure = row.figure
         reference = Interval(figure.value, figure.ci_low or 0, figure.ci_high or 0)
         points.append(_point(f"{row.label} (study)", reference, "b"))
-    ticks = max(1, len(report.months) // 12)
-    bars = [
+    bars = [  # the chart labels as many months as fit without overlapping
         charts.CountBar(
             label=month.month.strftime("%b %Y"),
             value=month.visits if month.visits >= MIN_CELL else None,
-            tick=index % ticks == 0,
+            tick=True,
         )
-        for index, month in enumerate(report.months)
+        for month in report.months
     ]
     return {
         "prevalence": charts.bar_pairs_chart(

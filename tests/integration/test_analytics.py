@@ -1,6 +1,7 @@
 """The analytics page on real Postgres: cohorts made with the importer, numbers checked by hand."""
 
 import datetime as dt
+import itertools
 import math
 import random
 import re
@@ -420,3 +421,25 @@ def test_a_report_cached_by_an_older_release_is_computed_again(
     assert response.status_code == 200
     assert "40</strong> patients screened" in response.text
     assert "shown from the cache" not in response.text
+
+
+def test_volume_chart_month_labels_stand_apart_when_three_years_are_shown(
+    client, admin_user, clinician
+):
+    rows = [
+        visit_row(f"V{n:05d}", days_ago(n), back_pain=n % 3 == 0, depression=n % 7 == 0)
+        for n in range(1, 3 * 365, 2)
+    ]
+    import_cohort(rows, clinician)
+    client.force_login(admin_user)
+
+    text = client.get(URL).text
+
+    chart = text.split('id="volume-chart-title"', 1)[1].split("</svg>", 1)[0]
+    labels = re.findall(
+        r'<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle">(\w{3} \d{4})<', chart
+    )
+    assert len(labels) >= 4
+    xs = [float(x) for x, _ in labels]
+    gaps = [b - a for a, b in itertools.pairwise(xs)]
+    assert min(gaps) >= len("Mmm YYYY") * 7  # a label is about 7 units a character wide
