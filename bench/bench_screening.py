@@ -42,7 +42,7 @@ import time
 import uuid
 from urllib.parse import urlencode
 
-from bench.common import bench_database
+from bench.common import bench_database, session_key_for
 from bench.load import cpu_seconds, run_wrk, start_gunicorn
 
 PORT = 8765
@@ -73,11 +73,8 @@ def seed() -> tuple[list[tuple[str, str]], list[int], list[str]]:
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, User
-    from django.contrib.sessions.backends.db import SessionStore
 
-    from accounts.middleware import LAST_SEEN_KEY
     from accounts.roles import CLINICIAN, REVIEWER
     from patients.models import Patient
     from screening.demo import ANSWER_SETS as DEMO_ANSWERS
@@ -109,14 +106,8 @@ def seed() -> tuple[list[tuple[str, str]], list[int], list[str]]:
     for n in range(CLINICIANS):
         user, _ = User.objects.get_or_create(username=f"bench_clinician_{n}")
         user.groups.add(Group.objects.get(name=CLINICIAN))
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session[LAST_SEEN_KEY] = time.time()
-        session.create()
         csrf = "".join(secrets.choice(alphabet) for _ in range(32))
-        sessions.append((f"sessionid={session.session_key}; csrftoken={csrf}", csrf))
+        sessions.append((f"sessionid={session_key_for(user)}; csrftoken={csrf}", csrf))
     visit_at = dt.datetime.now().strftime("%Y-%m-%dT%H:%M")  # noqa: DTZ005 (the form's local time)
     bodies = []
     for name in ANSWER_SETS:

@@ -15,11 +15,10 @@ import os
 import secrets
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from bench.common import bench_database
+from bench.common import bench_database, session_key_for
 from bench.load import start_gunicorn
 
 PORT = 8766
@@ -36,26 +35,17 @@ def session_cookie() -> tuple[str, dt.date]:
     import django
 
     django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, User
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db.models import Max
     from django.utils import timezone
 
-    from accounts.middleware import LAST_SEEN_KEY
     from accounts.roles import ADMIN
     from screening.models import Visit
 
     user, _ = User.objects.get_or_create(username="bench_worker_admin")
     user.groups.add(Group.objects.get(name=ADMIN))
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session[LAST_SEEN_KEY] = time.time()
-    session.create()
     newest = Visit.objects.aggregate(Max("visit_at"))["visit_at__max"]
-    return f"sessionid={session.session_key}", timezone.localdate(newest)
+    return f"sessionid={session_key_for(user)}", timezone.localdate(newest)
 
 
 def pages(day: dt.date) -> list[tuple[str, str]]:

@@ -104,3 +104,20 @@ def signed_in_client(username: str, role: str):  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
     return client, user
+
+
+def session_key_for(user) -> str:  # type: ignore[no-untyped-def]
+    """A signed-in session of `user` in the database, for a server on the same SECRET_KEY: the
+    cookie value `sessionid=<this>` (call after django.setup())."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.middleware import LAST_SEEN_KEY
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[LAST_SEEN_KEY] = time.time()
+    session.create()
+    return str(session.session_key)
