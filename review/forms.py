@@ -3,7 +3,7 @@
 from typing import Any
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.urls import reverse
 
@@ -40,6 +40,9 @@ class QueueFilterForm(DateRangeMixin, forms.Form):
         required=False,
         empty_value=DEFAULT_PAGE_SIZE,
     )
+    # "1" while the queue shows a patient search (the text is in the session, never the URL):
+    # kept through "Apply filters" so the filters combine with it
+    search = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1)
 
     def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
         if data is not None:  # a link that names some filters shows the defaults of the others
@@ -60,7 +63,8 @@ class QueueFilterForm(DateRangeMixin, forms.Form):
                 Column("opened_from", css_class="col-sm-6 col-lg-2"),
                 Column("opened_to", css_class="col-sm-6 col-lg-2"),
                 Column("size", css_class="col-sm-6 col-lg-1"),
-            )
+            ),
+            Field("search"),
         )
         self.helper.add_input(Submit("apply", "Apply filters", css_class="btn-primary"))
 
@@ -79,6 +83,19 @@ class QueueFilterForm(DateRangeMixin, forms.Form):
     def page_size(self) -> int:
         data = getattr(self, "cleaned_data", {})
         return DEFAULT_PAGE_SIZE if "size" in self.errors else data.get("size", DEFAULT_PAGE_SIZE)
+
+
+class QueueSearchForm(forms.Form):
+    """The queue's patient search: one box for part of an MRN or a name, sent by POST (PHI) and
+    matched as patient search matches it (patients.selectors.search_patients)."""
+
+    q = forms.CharField(
+        label="Find a patient's cases",
+        max_length=100,
+        help_text="Medical record number or part of it, or name or part of it.",
+        error_messages={"required": "Enter an MRN or a name to search the queue."},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class FlagActionForm(forms.Form):

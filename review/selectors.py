@@ -5,7 +5,7 @@ not grow with its page size.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from lib.dates import day_range
+from patients.selectors import search_patients
 from screening import criteria, questionnaire
 from screening.models import Flag, FlagEvent, FlagKind, FlagPriority, FlagStatus, Visit
 from screening.selectors import unclaimed_safety_flags
@@ -59,10 +60,14 @@ class QueueFilters:
     assignee: str = ANYONE
     opened_from: dt.date | None = None
     opened_to: dt.date | None = None
+    # a patient search (MRN part or name words, as patient search matches them): PHI, so kept
+    # out of the repr and of as_dict; only whether there is one reaches the audit row
+    patient_search: str = field(default="", repr=False)
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, str | bool]:
         """JSON-ready, for the detail of the queue's audit rows: codes and dates only."""
         return {
+            "patient_search": bool(self.patient_search),
             "kind": self.kind,
             "status": self.status,
             "assignee": self.assignee,
@@ -222,6 +227,8 @@ def _filter_q(filters: QueueFilters, user: Any) -> Q:
         q &= Q(opened_at__gte=start)
     if end is not None:
         q &= Q(opened_at__lt=end)
+    if filters.patient_search:
+        q &= Q(patient__in=search_patients(filters.patient_search).values("pk"))
     return q
 
 

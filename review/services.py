@@ -9,6 +9,7 @@ from django.utils import timezone
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients.models import Patient
+from patients.selectors import search_kind
 from review.selectors import Cursor, QueueFilters, QueuePage, review_queue
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagOutcome, FlagStatus
 
@@ -255,6 +256,18 @@ def read_review_queue(
                 "page": page.number,
             },
         )
+        if filters.patient_search:  # audited as patient search is: its kind and counts only
+            record_audit(
+                actor=actor,
+                action=AuditAction.PATIENT_SEARCH,
+                detail={
+                    "from": "review_queue",
+                    "by": search_kind(filters.patient_search),
+                    "results": page.total,
+                    "results_capped": page.total_capped,
+                    "page": page.number,
+                },
+            )
     return page
 
 

@@ -1,14 +1,23 @@
 """The review queue and a review case: reviewers work flags to a documented close (issue 6)."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.requests import actor_for
 from review import selectors, services
-from review.forms import ACTION_FORMS, FlagActionForm, QueueFilterForm, action_forms
+from review.forms import (
+    ACTION_FORMS,
+    FlagActionForm,
+    QueueFilterForm,
+    QueueSearchForm,
+    action_forms,
+)
 from screening.models import Flag
 
 SERVICES = {
@@ -31,12 +40,24 @@ DONE = {
 }
 
 
+SEARCH_KEY = "review_queue_search"
+SEARCHING = "1"  # ?search=1: the queue shows the session's search (the text is never in a URL)
+
+
+def _queue_url(query: str) -> str:
+    return f"{reverse('review:queue')}?{query}" if query else reverse("review:queue")
+
+
 @require_GET
 @permission_required("screening.review_flag", raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     form.is_valid()  # invalid filters are shown with their errors; their defaults apply
     filters = form.filters()
+    searched = request.session.get(SEARCH_KEY, "")
+    searching = bool(searched) and request.GET.get("search") == SEARCHING
+    if searching:
+        filters = replace(filters, patient_search=searched)
     page = services.read_review_queue(
         filters=filters,
         cursor=selectors.Cursor.from_token(request.GET.get("cursor", "")),
@@ -49,8 +70,30 @@ def queue(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "needs_action": selectors.needs_action_now(),
+        "search_form": QueueSearchForm(initial={"q": searched if searching else ""}),
+        "searching": searching,
     }
     return render(request, "review/queue.html", context)
+
+
+@require_POST
+@permission_required("screening.review_flag", raise_exception=True)
+def queue_search(request: HttpRequest) -> HttpResponse:
+    """The queue's patient search, as patient search does it: the text is POSTed and kept in the
+    session, and the queue that follows carries only ?search=1 beside the filters (no PHI)."""
+    filters = request.GET.copy()  # the filters shown when the search was sent: codes and dates
+    filters.pop("cursor", None)
+    filters.pop("search", None)
+    if "clear" in request.POST:
+        request.session.pop(SEARCH_KEY, None)
+        return redirect(_queue_url(filters.urlencode()))
+    form = QueueSearchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["q"][0])
+        return redirect(_queue_url(filters.urlencode()))
+    request.session[SEARCH_KEY] = form.cleaned_data["q"]
+    filters["search"] = SEARCHING
+    return redirect(_queue_url(filters.urlencode()))
 
 
 def _case(pk: int) -> selectors.Case:

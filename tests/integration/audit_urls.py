@@ -89,6 +89,10 @@ NO_PATIENT_DATA: dict[str, str] = {
         "an empty registration form; its warning of a likely duplicate (a POST) names the "
         "registered patients and is audited as patient_view of each"
     ),
+    "review:queue_search": (
+        "POST only; keeps the search in the session and redirects to the queue, whose showing "
+        "is audited as queue_view and patient_search (counts only)"
+    ),
     "review:flag_claim": _POST_ONLY_CASE_ACTION,
     "review:flag_release": _POST_ONLY_CASE_ACTION,
     "review:flag_take_over": _POST_ONLY_CASE_ACTION,

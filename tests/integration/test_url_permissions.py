@@ -37,6 +37,7 @@ PAGES: dict[str, str] = {
 }
 # URL name → least role, for views that only accept POST (GET answers 405 to that role).
 POST_ONLY: dict[str, str] = {
+    "review:queue_search": "reviewer",
     "review:flag_claim": "reviewer",
     "review:flag_release": "reviewer",
     "review:flag_take_over": "reviewer",
