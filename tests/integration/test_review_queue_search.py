@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import Audit, AuditAction
-from screening.models import FlagKind
+from screening.models import FlagKind, FlagPriority
 from tests.factories import FlagFactory, PatientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +138,15 @@ def test_clinician_cannot_search_the_queue(client, clinician):
     client.force_login(clinician)
 
     assert client.post(SEARCH, {"q": "4411"}).status_code == 403
+
+
+def test_needs_action_now_still_lists_every_unclaimed_safety_flag(client, world):
+    safety = flag_of(world["bruno"], kind=FlagKind.SAFETY, priority=FlagPriority.URGENT)
+
+    response = client.post(SEARCH, {"q": "4411"}, follow=True)
+
+    page = response.content.decode()
+    needs_action = page.split('data-testid="needs-action-now"')[1].split("</section>")[0]
+    assert reverse("review:flag", args=[safety.pk]) in needs_action
+    assert safety.pk not in rows(response)
+    assert rows(response) == sorted([world["ana_depression"].pk, world["ana_back"].pk])
