@@ -88,3 +88,10 @@ class Audit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+    @property
+    def description(self) -> str:
+        """The row as a sentence (audit.sentences): ids and codes only, as stored."""
+        from audit.sentences import describe  # sentences imports AuditAction from here
+
+        return describe(self.action, self.object_type, self.object_id, self.detail)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import Q, QuerySet
 
 from audit.models import Audit, AuditAction
+from audit.sentences import describe
 from lib.dates import day_range, within_range
 from patients.models import Patient
 
@@ -23,6 +24,7 @@ CSV_HEADER = (
     "patient_id",
     "ip_address",
     "detail",
+    "description",
 )
 
 
@@ -134,6 +136,7 @@ def csv_rows(audit_filter: AuditFilter) -> Iterator[tuple[Any, ...]]:
             patient_id if patient_id is not None else "",
             ip or "",
             json.dumps(detail, sort_keys=True) if detail else "",
+            describe(action, object_type, object_id, detail),
         )
 
 

@@ -290,3 +290,35 @@ def test_patient_page_shows_admins_who_accessed_the_patient(client, admin_user, 
     assert "dr_clinician" in panel
     assert "Viewed a patient" in panel
     assert f'name="patient" value="{patient.pk}"' in panel
+
+
+def test_rows_read_as_sentences_not_dicts_or_model_labels(client, admin_user, clinician):
+    from accounts.services import change_role
+
+    change_role(user=clinician, role="reviewer", actor=Actor(admin_user, "10.0.0.7"))
+    patient = PatientFactory()
+    record_audit(
+        actor=Actor(clinician, "10.0.0.7"),
+        action=AuditAction.PATIENT_VIEW,
+        obj=patient,
+        patient=patient,
+        detail={"form": "new_visit"},
+    )
+    client.force_login(admin_user)
+    response = client.get(LOG)
+    rows = "".join(_table_rows(response))
+    assert f"Changed user #{clinician.pk}: role reviewer (was clinician)" in rows
+    assert f"Viewed patient #{patient.pk} (opened the new-visit form)" in rows
+    assert "{" not in rows
+    assert "auth.user" not in rows
+    assert "previous_role" not in rows
+
+
+def test_csv_rows_end_with_the_sentence(client, admin_user, clinician):
+    patient = PatientFactory()
+    record_audit(actor=Actor(clinician, "10.0.0.7"), action=AuditAction.PATIENT_VIEW, obj=patient)
+    client.force_login(admin_user)
+    client.post(LOG, {"action": AuditAction.PATIENT_VIEW})
+    lines = _csv(client.post(EXPORT))
+    assert lines[0][-2:] == ["detail", "description"]
+    assert [line[-1] for line in lines[1:]] == [f"Viewed patient #{patient.pk}"]

@@ -1,0 +1,270 @@
+"""audit.sentences.describe: each action's audit row read as a sentence, with the detail keys
+record_audit is given for it, and no raw dict for keys it does not know."""
+
+import pytest
+
+from audit.models import AuditAction
+from audit.sentences import describe
+
+USER = ("auth.user", "56")
+PATIENT = ("patients.patient", "12")
+VISIT = ("screening.visit", "9")
+FLAG = ("screening.flag", "4")
+AUDIT = ("audit.audit", "300")
+NONE = ("", "")
+
+EXPORT_DETAIL = {
+    "format": "csv",
+    "filters": {
+        "date_from": "2026-11-01",
+        "date_to": "2026-11-30",
+        "clinician_id": None,
+        "back_pain": None,
+        "major_depression": None,
+        "flag_kind": "",
+        "flag_status": "",
+        "current_only": True,
+        "as_of": "2026-12-01T10:00:00+00:00",
+    },
+    "options": {"labels": False, "midus_names": False, "dates": "shifted"},
+    "row_count": 208,
+    "deidentified": False,
+}
+
+CASES = [
+    (AuditAction.SIGN_IN, USER, None, "Signed in"),
+    (AuditAction.SIGN_OUT, USER, None, "Signed out"),
+    (AuditAction.SIGN_OUT, USER, {"reason": "expired"}, "Signed out (session expired)"),
+    (AuditAction.SIGN_IN_FAILED, NONE, {}, "Failed sign-in"),
+    (
+        AuditAction.SIGN_IN_FAILED,
+        NONE,
+        {"step": "two_factor", "throttled": True},
+        "Failed sign-in at the two-factor step (too many attempts)",
+    ),
+    (AuditAction.LOCKOUT, NONE, {}, "Locked out after repeated failed sign-ins"),
+    (AuditAction.IDLE_SIGN_OUT, USER, None, "Signed out after idle time"),
+    (AuditAction.PATIENT_CREATE, PATIENT, None, "Registered patient #12"),
+    (AuditAction.PATIENT_VIEW, PATIENT, None, "Viewed patient #12"),
+    (
+        AuditAction.PATIENT_VIEW,
+        PATIENT,
+        {"form": "registration_duplicate"},
+        "Viewed patient #12 (shown as a possible duplicate when registering a patient)",
+    ),
+    (
+        AuditAction.PATIENT_VIEW,
+        PATIENT,
+        {"form": "new_visit"},
+        "Viewed patient #12 (opened the new-visit form)",
+    ),
+    (
+        AuditAction.PATIENT_SEARCH,
+        NONE,
+        {"by": "mrn", "results": 3, "page": 1},
+        "Searched patients by mrn: 3 results",
+    ),
+    (
+        AuditAction.PATIENT_SEARCH,
+        NONE,
+        {"by": "name", "results": 1, "page": 2},
+        "Searched patients by name: 1 result, page 2",
+    ),
+    (
+        AuditAction.VISIT_RECORD,
+        VISIT,
+        {
+            "criteria_version": "2",
+            "back_pain": True,
+            "major_depression": False,
+            "flags": ["suicide_risk"],
+        },
+        "Recorded visit #9: back pain yes, major depression no, flags suicide risk, criteria 2",
+    ),
+    (
+        AuditAction.VISIT_AMEND,
+        VISIT,
+        {
+            "criteria_version": "2",
+            "back_pain": False,
+            "major_depression": False,
+            "flags": [],
+            "amends": 8,
+            "flags_noted": [4],
+        },
+        "Amended visit #8 as visit #9: back pain no, major depression no, no flags, "
+        "criteria 2, noted on case(s) 4",
+    ),
+    (AuditAction.VISIT_VIEW, VISIT, None, "Viewed visit #9"),
+    (
+        AuditAction.VISIT_VIEW,
+        VISIT,
+        {"form": "amendment"},
+        "Viewed visit #9 (opened the amendment form)",
+    ),
+    (AuditAction.FLAG_VIEW, FLAG, {"flag": 4}, "Viewed case #4"),
+    (
+        AuditAction.QUEUE_VIEW,
+        NONE,
+        {"flags": [4, 5, 6], "patients": [12, 13], "filters": {}, "page": 1},
+        "Viewed the review queue: 3 cases of 2 patients",
+    ),
+    (
+        AuditAction.QUEUE_VIEW,
+        NONE,
+        {"flags": [], "patients": [], "filters": {"kind": "suicide_risk"}, "page": 2},
+        "Viewed the review queue: 0 cases of 0 patients, page 2, filter: kind suicide risk",
+    ),
+    (AuditAction.FLAG_ACTION, FLAG, {"action": "claimed", "flag": 4}, "Case #4: claimed"),
+    (
+        AuditAction.FLAG_ACTION,
+        FLAG,
+        {"action": "resolved", "flag": 4, "outcome": "referred", "taken_from": 7},
+        "Case #4: resolved, outcome referred, taken over from user #7",
+    ),
+    (
+        AuditAction.EXPORT,
+        NONE,
+        EXPORT_DETAIL,
+        "Exported 208 visits as CSV, codes, 2026-11-01 to 2026-11-30",
+    ),
+    (
+        AuditAction.EXPORT,
+        NONE,
+        EXPORT_DETAIL
+        | {
+            "deidentified": True,
+            "options": {"labels": True, "midus_names": True, "dates": "year"},
+            "filters": EXPORT_DETAIL["filters"] | {"clinician_id": 3, "current_only": False},
+        },
+        "Exported 208 visits as CSV, labels, MIDUS names, de-identified (dates year), "
+        "2026-11-01 to 2026-11-30, including amended visits, clinician user #3",
+    ),
+    (
+        AuditAction.EXPORT_COMPLETE,
+        AUDIT,
+        {"rows_written": 208, "row_count": 208},
+        "Finished an export: 208 of 208 rows written (audit entry #300 started it)",
+    ),
+    (
+        AuditAction.EXPORT_INCOMPLETE,
+        AUDIT,
+        {"rows_written": 10, "row_count": 208, "complete": False, "stopped": "disconnected"},
+        "Export stopped early: the download was cancelled, 10 of 208 rows written "
+        "(audit entry #300 started it)",
+    ),
+    (
+        AuditAction.EXPORT_INCOMPLETE,
+        AUDIT,
+        {
+            "rows_written": 0,
+            "row_count": 5,
+            "complete": False,
+            "stopped": "error",
+            "error": "OperationalError",
+        },
+        "Export stopped early: an error (OperationalError), 0 of 5 rows written "
+        "(audit entry #300 started it)",
+    ),
+    (
+        AuditAction.ANALYTICS_VIEW,
+        NONE,
+        {"date_from": "2026-01-01", "date_to": None, "clinician_id": 3, "cached": True},
+        "Viewed analytics: from 2026-01-01, clinician user #3, from cache",
+    ),
+    (
+        AuditAction.ANALYTICS_VIEW,
+        NONE,
+        {"date_from": None, "date_to": None, "clinician_id": None, "cached": False},
+        "Viewed analytics",
+    ),
+    (
+        AuditAction.IMPORT,
+        NONE,
+        {"rows": 20, "format": "csv", "patients_created": 1, "flags": 2},
+        "Imported 20 rows from CSV: 1 patient registered, 2 flags raised",
+    ),
+    (AuditAction.AUDIT_VIEW, NONE, {"filter": {}, "page": 1}, "Viewed the audit log, no filter"),
+    (
+        AuditAction.AUDIT_VIEW,
+        NONE,
+        {"filter": {"patient_id": 12, "action": "patient_view"}, "page": 3},
+        "Viewed the audit log, filter: patient #12, action patient view, page 3",
+    ),
+    (
+        AuditAction.AUDIT_EXPORT,
+        NONE,
+        {"filter": {"username": "dr_a", "date_from": "2026-01-01"}, "rows": 1},
+        "Exported 1 audit entry, filter: from 2026-01-01, user dr_a",
+    ),
+    (
+        AuditAction.AUDIT_EXPORT,
+        NONE,
+        {"filter": {}, "rows": 30},
+        "Exported 30 audit entries, no filter",
+    ),
+    (AuditAction.USER_CREATE, USER, {"role": "reviewer"}, "Created user #56 as reviewer"),
+    (
+        AuditAction.USER_CHANGE,
+        USER,
+        {"role": "reviewer", "previous_role": "clinician"},
+        "Changed user #56: role reviewer (was clinician)",
+    ),
+    (AuditAction.USER_CHANGE, USER, {"active": True}, "Reactivated user #56"),
+    (AuditAction.USER_CHANGE, USER, {"change": "own_password"}, "Changed own password (user #56)"),
+    (
+        AuditAction.USER_CHANGE,
+        USER,
+        {"two_factor": "enrolled"},
+        "Set up two-factor sign-in for user #56",
+    ),
+    (
+        AuditAction.USER_CHANGE,
+        USER,
+        {"two_factor": "removed"},
+        "Removed two-factor sign-in for user #56",
+    ),
+    (AuditAction.USER_DEACTIVATE, USER, None, "Deactivated user #56"),
+    (
+        AuditAction.USER_PASSWORD_RESET,
+        USER,
+        {"unlocked": True},
+        "Reset the password of user #56, and lifted the sign-in lockout",
+    ),
+    (AuditAction.USER_PASSWORD_RESET, USER, {"unlocked": False}, "Reset the password of user #56"),
+    (
+        AuditAction.USER_SEARCH,
+        NONE,
+        {"results": 3, "page": 1},
+        "Searched users: 3 results",
+    ),
+]
+
+
+@pytest.mark.parametrize(("action", "obj", "detail", "expected"), CASES)
+def test_each_action_reads_as_a_sentence(action, obj, detail, expected):
+    assert describe(action, *obj, detail) == expected
+
+
+def test_every_action_has_a_case_above():
+    assert {case[0] for case in CASES} == set(AuditAction.values)
+
+
+def test_unknown_keys_are_added_as_phrases_never_as_a_dict():
+    text = describe(
+        AuditAction.USER_CHANGE,
+        *USER,
+        {"role": "admin", "previous_role": "reviewer", "extra": {"a": 1}, "ids": [1, 2]},
+    )
+    assert text == "Changed user #56: role admin (was reviewer); extra a 1, ids 1, 2"
+    assert "{" not in text
+    assert "[" not in text
+
+
+def test_an_unknown_action_and_model_read_as_their_code_and_id():
+    text = describe("some_new_thing", "inventory.box_item", "7", {"count": 2, "ok": False})
+    assert text == "Some new thing: box item #7; count 2, ok no"
+
+
+def test_a_detail_that_is_not_a_dict_is_ignored():
+    assert describe(AuditAction.PATIENT_VIEW, *PATIENT, ["odd"]) == "Viewed patient #12"
