@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # Development defaults for make's own commands; production sets its environment itself.
 DEV := DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT)
+# `make run` shows times on this machine's clock unless TIME_ZONE is set; tests keep UTC.
+TIME_ZONE ?= $(shell cat /etc/timezone 2>/dev/null || timedatectl show -p Timezone --value 2>/dev/null || readlink /etc/localtime 2>/dev/null | sed 's|.*zoneinfo/||' | grep . || echo UTC)
 # Migrations connect as the role that owns the tables; the app as a runtime role that cannot
 # rewrite the record (docs/deployment.md "Database roles").
 OWNER := DATABASE_ROLE=owner
@@ -14,7 +16,8 @@ OWNER := DATABASE_ROLE=owner
 
 run: migrate demo ## Serve the app at http://127.0.0.1:$(PORT) with demo users and data
 	@echo "Spine & Mood Screen: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C; 'make db-stop' stops Postgres)"
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Times are shown in $(TIME_ZONE) (set TIME_ZONE=... to change)"
+	TIME_ZONE=$(TIME_ZONE) $(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv db chromium lint audit-when-reachable ## Lint, audit, then the whole suite: unit (with coverage), integration, browser
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run

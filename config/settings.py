@@ -130,6 +130,8 @@ TEMPLATES = [
                 "accounts.context_processors.idle_timeout",
                 "review.context_processors.unclaimed_safety",
             ],
+            # `|when`, the one format of a shown time (with its zone): lib/when.py
+            "builtins": ["lib.when"],
         },
     },
 ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
+from lib.when import when
 from patients.models import Patient
 from patients.selectors import search_kind
 from review.selectors import Cursor, QueueFilters, QueuePage, review_queue
@@ -53,10 +54,10 @@ def _locked_flag(flag_id: int) -> Flag:
 
 
 def _closed_error(flag: Flag) -> FlagActionError:
-    when = timezone.localtime(flag.resolved_at).strftime("%Y-%m-%d %H:%M")
+    at = when(flag.resolved_at)
     verb = "dismissed" if flag.outcome == FlagOutcome.DISMISSED else "resolved"
     by = f" by {person(flag.resolved_by)}" if flag.resolved_by else ""
-    return FlagActionError(f"This case was already {verb}{by} on {when}; reopen it first.")
+    return FlagActionError(f"This case was already {verb}{by} on {at}; reopen it first.")
 
 
 def _holder_error(flag: Flag, actor: Actor) -> FlagActionError | None:

@@ -142,7 +142,7 @@ def test_each_result_says_screen_positive_or_negative_for_both_conditions_when_s
     assert f"Major depression: Screen {depression}" in result
     depression_path = visit.get_path_display()
     assert (
-        f"Visit {visit.pk} {timezone.localtime(visit.visit_at):%Y-%m-%d %H:%M}"
+        f"Visit {visit.pk} {timezone.localtime(visit.visit_at):%-d %b %Y %H:%M %Z}"
         f" {visit.get_backache_freq_30d_display()} Screen {back_pain} {depression_path}"
         f" {visit.symptom_count} Screen {depression}"
     ) in row

@@ -70,7 +70,7 @@ def test_overdue_badge_says_since_when(client, reviewer, settings):
     html = client.get(reverse("review:queue")).content.decode()
 
     since = timezone.localtime(opened + dt.timedelta(hours=24))
-    assert f"Overdue since {since:%-d %b %H:%M}" in html
+    assert f"Overdue since {since:%-d %b %Y %H:%M} {since.tzname()}" in html
 
 
 def test_queue_shows_unclaimed_safety_flags_first_in_needs_action_now_newest_first(

@@ -234,3 +234,31 @@ def test_patient_page_offers_a_first_visit_when_none_is_recorded(client, clinici
     assert "No visits recorded yet." in html
     assert "No open flags." in html
     assert "<svg" not in html
+
+
+def test_times_show_the_zone_and_its_local_hour_under_the_clinics_time_zone(
+    client, clinician, patient, settings
+):
+    settings.TIME_ZONE = "America/New_York"
+    winter = record_visit(
+        patient=patient,
+        answers=ANSWERS["back_pain"],
+        covariates={},
+        visit_at=dt.datetime(2026, 1, 15, 19, 5, tzinfo=dt.UTC),
+        submission_id=uuid.uuid4(),
+        actor=Actor(user=clinician),
+    ).visit
+    summer = record_visit(
+        patient=patient,
+        answers=ANSWERS["back_pain"],
+        covariates={},
+        visit_at=dt.datetime(2026, 7, 15, 18, 30, tzinfo=dt.UTC),
+        submission_id=uuid.uuid4(),
+        actor=Actor(user=clinician),
+    ).visit
+
+    assert "15 Jan 2026 14:05 EST" in page(client, clinician, winter.get_absolute_url())
+    timeline = page(client, clinician, patient.get_absolute_url())
+    assert "15 Jan 2026 14:05 EST" in timeline
+    assert "15 Jul 2026 14:30 EDT" in timeline
+    assert summer.visit_at.hour == 18  # stored in UTC, shown on the clinic's clock
