@@ -110,6 +110,9 @@
   }
 
   form.addEventListener("change", clearError);
+  // Text boxes clear as they are typed in: on "change" alone the summary would go as the box
+  // loses focus, moving the submit button out from under the click that blurred it.
+  form.addEventListener("input", clearError);
   form.addEventListener("change", update);
   form.addEventListener("input", updateBmi);
   update();

@@ -320,7 +320,8 @@ def test_an_amendment_replaces_the_visit_and_the_old_one_points_to_it(
     expect(page.get_by_role("link", name="Cancel")).to_have_attribute(
         "href", original.get_absolute_url()
     )
-    page.get_by_role("button", name="Record amendment").click()
+    with page.expect_navigation():  # the refusal is a new page; type into that one
+        page.get_by_role("button", name="Record amendment").click()
     expect(page.get_by_text("Say why the visit is amended.").first).to_be_visible()
     page.get_by_label("Reason for the amendment").fill("Backache answer misheard.")
     page.get_by_role("button", name="Record amendment").click()
