@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from screening.casefile import read_json
 from screening.questionnaire import (
     ANSWER_KEYS,
     BACKACHE,
@@ -334,15 +335,7 @@ def explain(answers: Answers, result: Result) -> list[str]:
 
 def _read_cases(source: str) -> list[object]:
     """The JSON list in a file, or in stdin for `-`; raises OSError or ValueError (section 7)."""
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        with open(source, encoding="utf-8") as handle:
-            text = handle.read()
-    try:
-        cases = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"invalid JSON: {error}") from error
+    cases = read_json(source)
     if not isinstance(cases, list):
         raise ValueError("expected a JSON list of answer sets (objects)")
     return cases

@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 
+from screening.casefile import read_json
 from screening.instruments import RULES_VERSION, Instrument, InvalidAnswers, Result, score
 
 PROG = "python -m screening.instruments"
@@ -24,15 +25,7 @@ def _json_type(value: object) -> str:
 
 def _read_cases(source: str) -> list[object]:
     """The JSON list in a file, or in stdin for `-`; raises OSError or ValueError."""
-    if source == "-":
-        text = sys.stdin.read()
-    else:
-        with open(source, encoding="utf-8") as handle:
-            text = handle.read()
-    try:
-        cases = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"invalid JSON: {error}") from error
+    cases = read_json(source)
     if not isinstance(cases, list):
         raise ValueError(f"expected a JSON list of cases, got {_json_type(cases)}")
     return cases

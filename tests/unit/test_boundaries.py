@@ -29,6 +29,7 @@ PURE = (
     "screening/criteria.py",
     "screening/flags.py",
     "screening/study.py",
+    "screening/casefile.py",
     "screening/instruments/__init__.py",
     "screening/instruments/__main__.py",
     "screening/instruments/base.py",
