@@ -276,23 +276,12 @@ def record_form_view(*, patient: Patient, amends: Visit | None, actor: Actor) ->
     """Each showing of the screening form is audited: it shows the patient's name, MRN and date of
     birth (PATIENT_VIEW), and an amendment's form every answer of the visit it corrects
     (VISIT_VIEW of that visit)."""
+    if amends is None:
+        action, obj, form = AuditAction.PATIENT_VIEW, patient, "new_visit"
+    else:
+        action, obj, form = AuditAction.VISIT_VIEW, amends, "amendment"
     with transaction.atomic(durable=True):
-        if amends is None:
-            record_audit(
-                actor=actor,
-                action=AuditAction.PATIENT_VIEW,
-                obj=patient,
-                patient=patient,
-                detail={"form": "new_visit"},
-            )
-        else:
-            record_audit(
-                actor=actor,
-                action=AuditAction.VISIT_VIEW,
-                obj=amends,
-                patient=patient,
-                detail={"form": "amendment"},
-            )
+        record_audit(actor=actor, action=action, obj=obj, patient=patient, detail={"form": form})
 
 
 def _recent_visit(patient: Patient) -> Visit | None:
