@@ -8,11 +8,11 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
+from lib.dates import EARLIEST_DAY
 from patients import selectors
 from patients.models import Earnings, Education, Patient, Sex
 
 ADULT_AGE = 18
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 
 class PatientSearchForm(forms.Form):
@@ -87,7 +87,7 @@ class PatientForm(forms.ModelForm):
         born = self.cleaned_data["date_of_birth"]
         if born > timezone.localdate():
             raise forms.ValidationError("The date of birth is in the future.")
-        if born < EARLIEST_BIRTH:
+        if born < EARLIEST_DAY:
             raise forms.ValidationError("The date of birth is before 1900; check the year.")
         return born
 

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from lib.dates import EARLIEST_DAY
 from lib.text import refuse_invisible_characters
 
 
@@ -79,7 +80,7 @@ class Patient(models.Model):
                 name="patient_earnings_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(date_of_birth__gte=date(1900, 1, 1)), name="patient_dob_range"
+                condition=models.Q(date_of_birth__gte=EARLIEST_DAY), name="patient_dob_range"
             ),
         ]
 

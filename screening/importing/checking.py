@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from lib.dates import EARLIEST_DAY
 from lib.text import invisible_characters
 from patients.models import Earnings, Education, Patient, Sex
 from screening import criteria, questionnaire
@@ -106,7 +107,7 @@ class _RowChecker:
         except ValueError:
             self.error("date_of_birth", "expected a date as YYYY-MM-DD")
             return None
-        if not dt.date(1900, 1, 1) <= day <= timezone.localdate():
+        if not EARLIEST_DAY <= day <= timezone.localdate():
             self.error("date_of_birth", "must be from 1900-01-01 to today")
             return None
         return day
