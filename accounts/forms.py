@@ -49,6 +49,13 @@ class ClinicianField(forms.ModelChoiceField):
         return str(obj.get_username())
 
 
+class UserSearchForm(forms.Form):
+    """The users list's search box (GET): Django's CharField refuses NUL and other bytes the
+    database cannot hold, so a hostile query gets a message, never a 500."""
+
+    q = forms.CharField(max_length=100, required=False, strip=True)
+
+
 class RoleField(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(

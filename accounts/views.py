@@ -28,6 +28,7 @@ from accounts.forms import (
     RoleForm,
     SignInForm,
     UserCreateForm,
+    UserSearchForm,
 )
 from accounts.middleware import LAST_SEEN_KEY, SIGNED_OUT_REASON_KEY, TEMPORARY_PASSWORD_KEY
 from audit.requests import actor_for, client_ip
@@ -180,7 +181,10 @@ def users(request: HttpRequest) -> HttpResponse:
     """Every account with its role, status and two-factor state, 50 a page; `q` searches
     usernames and names (staff accounts, not PHI, so the text may sit in the URL). A search is
     audited with its result count, not its text, as patient search is."""
-    query = request.GET.get("q", "").strip()[:100]
+    search = UserSearchForm({"q": request.GET.get("q", "")[:100]})
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    if search.errors:
+        messages.error(request, "That search cannot be used; type a username or a name.")
     page_number = request.GET.get("page")
     if query:
         page = services.search_users(query=query, page_number=page_number, actor=actor_for(request))

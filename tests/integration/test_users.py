@@ -262,3 +262,17 @@ def test_a_user_search_without_matches_says_so(client, admin_user):
 
     assert "No user matches &ldquo;zebedee&rdquo;." in page
     assert not Audit.objects.filter(action=AuditAction.USER_SEARCH, detail__results__gt=0).exists()
+
+
+def test_a_user_search_the_database_cannot_hold_gets_a_message_not_an_error(
+    client, admin_user, clinician
+):
+    client.force_login(admin_user)
+
+    response = client.get(reverse("users"), {"q": "dr\x00clinician"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "That search cannot be used; type a username or a name." in page
+    assert "dr_clinician" in page  # the whole list, unsearched
+    assert not Audit.objects.filter(action=AuditAction.USER_SEARCH).exists()
