@@ -32,6 +32,28 @@ class AuditAction(models.TextChoices):
     USER_DEACTIVATE = "user_deactivate", "Deactivated a user"
     USER_PASSWORD_RESET = "user_password_reset", "Reset a password"
     USER_SEARCH = "user_search", "Searched users"
+    # instruments and re-screening (review)
+    INSTRUMENT_RECORD = "instrument_record", "Recorded an instrument"
+    INSTRUMENT_AMEND = "instrument_amend", "Amended an instrument"
+    RESCREEN_VIEW = "rescreen_view", "Viewed the re-screen list"
+    # patient self-entry (intake)
+    INVITATION_CREATE = "invitation_create", "Created a self-entry invitation"
+    INVITATION_OPEN = "invitation_open", "Opened a self-entry invitation"
+    INVITATION_DOB_FAILED = "invitation_dob_failed", "Wrong date of birth on an invitation"
+    INVITATION_FINISH = "invitation_finish", "Finished a self-entry"
+    INVITATION_WITHDRAW = "invitation_withdraw", "Withdrew a self-entry invitation"
+    SELF_ENTRY_VIEW = "self_entry_view", "Viewed a self-entry"
+    SELF_ENTRY_SIGN = "self_entry_sign", "Signed off a self-entry"
+    # the FHIR API and CDS Hooks (interop)
+    API_CALL = "api_call", "API call"
+    API_CLIENT_CREATE = "api_client_create", "Created an API client"
+    API_CLIENT_REVOKE = "api_client_revoke", "Revoked an API client"
+    # background export jobs (exports)
+    EXPORT_QUEUED = "export_queued", "Queued an export"
+    EXPORT_JOB_FINISHED = "export_job_finished", "Export job finished"
+    EXPORT_JOB_FAILED = "export_job_failed", "Export job failed"
+    EXPORT_DOWNLOAD = "export_download", "Downloaded an export"
+    EXPORT_EXPIRED = "export_expired", "Export file expired and deleted"
 
 
 class Audit(models.Model):

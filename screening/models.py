@@ -63,6 +63,11 @@ def _in(field: str) -> Q:
     return Q(**{f"{field}__in": codes}) | Q(**{f"{field}__isnull": True})
 
 
+class EnteredBy(models.TextChoices):
+    CLINICIAN = "clinician", "Clinician"
+    PATIENT = "patient", "Patient (self-entry, signed off by the clinician)"
+
+
 class Visit(models.Model):
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="visits")
     clinician = models.ForeignKey(
@@ -83,6 +88,14 @@ class Visit(models.Model):
         blank=True,
         db_default="",
         help_text="Why the clinician amended the visit this one corrects.",
+    )
+    # db_default: bulk loaders that COPY named columns (generate_visits) leave it empty
+    entered_by = models.CharField(
+        max_length=12,
+        choices=EnteredBy.choices,
+        db_default=EnteredBy.CLINICIAN,
+        default=EnteredBy.CLINICIAN,
+        help_text="Who entered the answers; `clinician` is then the clinician who signed them off.",
     )
     submission_id = models.UUIDField(
         unique=True, help_text="One per form served, so a double submit records one visit."
@@ -171,6 +184,9 @@ class Visit(models.Model):
             models.CheckConstraint(condition=_in("smoking"), name="visit_smoking_valid"),
             models.CheckConstraint(condition=_in("alcohol"), name="visit_alcohol_valid"),
             models.CheckConstraint(condition=Q(path__in=Path.values), name="visit_path_valid"),
+            models.CheckConstraint(
+                condition=Q(entered_by__in=EnteredBy.values), name="visit_entered_by_valid"
+            ),
             # branch consistency: a follow-up is never answered without its stem
             models.CheckConstraint(
                 condition=Q(da_sad_2wk__isnull=False) | Q(da_duration__isnull=True),
@@ -258,6 +274,11 @@ class Flag(models.Model):
     priority = models.PositiveSmallIntegerField(choices=FlagPriority.choices)
     status = models.CharField(max_length=12, choices=FlagStatus.choices, default=FlagStatus.OPEN)
     reason = models.TextField(help_text="The finding and the study figure behind it.")
+    patient_reported = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Raised by the patient's own answers (self-entry), before a clinician looked.",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
