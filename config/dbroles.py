@@ -18,10 +18,15 @@ from typing import Any
 
 # The record: inserted by services, never changed (row triggers refuse UPDATE/DELETE, statement
 # triggers TRUNCATE, for the owner too; the runtime role lacks the privileges besides).
-APPEND_ONLY_TABLES = ("audit_audit", "screening_flagevent", "screening_visit")
+APPEND_ONLY_TABLES = (
+    "audit_audit",
+    "screening_flagevent",
+    "screening_recordedinstrument",
+    "screening_visit",
+)
 # Read by Django (pending-migration check of runserver); written by migrate only.
 READ_ONLY_TABLES = ("django_migrations",)
-# The statement trigger on each append-only table (audit 0003, screening 0006).
+# The statement trigger on each append-only table (audit 0003, screening 0006 and 0009).
 TRUNCATE_TRIGGER = "refuse_truncate"
 WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "TRIGGER", "REFERENCES")
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from screening import questionnaire
+from screening import instruments, questionnaire
 
 
 class Path(models.TextChoices):
@@ -284,6 +284,14 @@ class Flag(models.Model):
     )
     outcome = models.CharField(max_length=24, choices=FlagOutcome.choices, null=True, blank=True)
     resolution_note = models.TextField(blank=True)
+    outcome_instrument = models.ForeignKey(
+        "RecordedInstrument",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The recorded instrument the outcome rests on; empty for an unmeasured outcome.",
+    )
     opened_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -388,3 +396,72 @@ class FlagEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class RecordedInstrument(models.Model):
+    """One administration of an instrument of INSTRUMENTS.md (ASQ, PHQ-9, LBP+PEG) for a patient,
+    optionally against the flag it assesses. Immutable like a visit: a correction is a new row
+    that `amends` the old one, with a reason."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="instruments"
+    )
+    flag = models.ForeignKey(
+        Flag,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instruments",
+        help_text="The flag it assesses; empty when recorded on its own from the patient page.",
+    )
+    instrument = models.CharField(max_length=8, choices=list(instruments.Instrument.choices()))
+    answers = models.JSONField(help_text="Every key of the instrument; unasked = null.")
+    result = models.JSONField(help_text="The result keys of INSTRUMENTS.md section 5.")
+    positive = models.BooleanField(help_text="The result's `positive`, for queries and the queue.")
+    rules_version = models.CharField(max_length=16)
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    administered_at = models.DateTimeField("administered", db_index=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    amends = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        help_text="The record this one corrects; the corrected record stays as it was.",
+    )
+    amendment_reason = models.TextField(blank=True, db_default="")
+    submission_id = models.UUIDField(
+        unique=True, help_text="One per form served, so a double submit records one instrument."
+    )
+
+    class Meta:
+        ordering = ["-administered_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["patient", "instrument", "-administered_at"],
+                name="instrument_patient_time",
+            ),
+            models.Index(fields=["flag"], name="instrument_flag"),
+            models.Index(fields=["amends"], name="instrument_amends"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(instrument__in=[kind.value for kind in instruments.Instrument]),
+                name="instrument_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(amends__isnull=True) | ~Q(amendment_reason=""),
+                name="instrument_amendment_has_reason",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="instrument_immutable", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_instrument_display()} {self.pk} on {self.administered_at:%Y-%m-%d}"

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import Audit, AuditAction
 from config.dbroles import APPEND_ONLY_TABLES, RoleError, grant_runtime_privileges
 from patients.models import Patient
-from screening.models import Flag, FlagEvent, FlagStatus, Visit
+from screening.models import Flag, FlagEvent, FlagStatus, RecordedInstrument, Visit
 from tests.factories import ANSWERS, FlagFactory, PatientFactory
 
 RUNTIME = settings.DATABASE_RUNTIME_ROLE
@@ -28,6 +28,7 @@ RUNTIME = settings.DATABASE_RUNTIME_ROLE
 ROW_TRIGGERS = {
     "audit_audit": "pgtrigger_audit_insert_only_8e805",
     "screening_flagevent": "pgtrigger_flagevent_insert_only_76c7b",
+    "screening_recordedinstrument": "pgtrigger_instrument_immutable_68b4c",
     "screening_visit": "pgtrigger_visit_immutable_fa728",
 }
 
@@ -38,9 +39,22 @@ def record(reviewer) -> dict[str, int]:
     flag = FlagFactory()
     event = FlagEvent.objects.create(flag=flag, actor=reviewer, action="noted", note="first")
     audit = Audit.objects.create(actor=reviewer, username="rev_reviewer", action="flag_view")
+    measured = RecordedInstrument.objects.create(
+        patient=flag.patient,
+        flag=flag,
+        instrument="lbp_peg",
+        answers={},
+        result={},
+        positive=False,
+        rules_version="2026.1",
+        clinician=reviewer,
+        administered_at=timezone.now(),
+        submission_id=uuid.uuid4(),
+    )
     return {
         "audit_audit": audit.pk,
         "screening_flagevent": event.pk,
+        "screening_recordedinstrument": measured.pk,
         "screening_visit": flag.visit_id,
     }
 
