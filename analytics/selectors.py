@@ -12,10 +12,11 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 
 from analytics.filters import Filters
 from analytics.intervals import MIN_CELL, Proportion
+from config.replica import read_alias
 from lib.dates import day_range
 from screening.models import FlagKind, FlagOutcome
 
@@ -72,7 +73,7 @@ FROM (SELECT coalesce(max(id), 0) AS top FROM screening_visit) v,
 
 def data_version() -> str:
     """Changes whenever a visit is recorded or a flag is opened, attached to or acted on."""
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(_DATA_VERSION, {"recent": RECENT})
         row = cursor.fetchone()
     return "/".join(str(value) for value in row)
@@ -105,7 +106,7 @@ def _range_clauses(column: str, filters: Filters, params: dict[str, Any]) -> lis
 
 
 def _frame(sql: str, params: dict[str, Any], columns: list[str]) -> pd.DataFrame:
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return pd.DataFrame(rows, columns=columns)
@@ -208,7 +209,7 @@ def flag_yield(filters: Filters) -> list[FlagRow]:
         join = " JOIN screening_visit v ON v.id = f.visit_id"
         clauses.append("v.clinician_id = %(clinician)s")
         params["clinician"] = filters.clinician_id
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(_FLAGS.format(join=join, where=" AND ".join(clauses)), params)
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     rows = []
@@ -245,7 +246,7 @@ ORDER BY 1
 def screening_volume(filters: Filters) -> list[MonthRow]:
     """Current visits per calendar month in range, with empty months filled in."""
     where, params = _visit_where(filters)
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(_VOLUME.format(where=where), params)
         found = {row[0]: MonthRow(*row) for row in cursor.fetchall()}
     if not found:

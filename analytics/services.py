@@ -18,6 +18,7 @@ from analytics.report import Report, compute_report
 from analytics.selectors import data_version
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
+from config.replica import long_reads
 
 # Reports are cached pickled: change the version whenever a class they hold moves or changes, so
 # a deploy never reads an old shape (v2: the intervals moved to analytics.intervals).
@@ -28,15 +29,19 @@ CACHE_SECONDS = 60 * 60
 
 
 def clinic_report(*, filters: Filters, actor: Actor) -> Report:
-    """The report for `filters`, from the cache while the data are unchanged; the view is audited."""
-    version = data_version()
-    key = cache_key(filters, version)
-    report = _cached(key)
-    if report is None:
-        report = compute_report(filters, version=version)
-        cache.set(key, report, CACHE_SECONDS)
-    else:
-        report = replace(report, from_cache=True)
+    """The report for `filters`, from the cache while the data are unchanged; the view is audited.
+
+    Read from the replica when there is one (config/replica.py), the data version too: a report
+    is cached under the version of the data it was computed from, even if the replica lags."""
+    with long_reads():
+        version = data_version()
+        key = cache_key(filters, version)
+        report = _cached(key)
+        if report is None:
+            report = compute_report(filters, version=version)
+            cache.set(key, report, CACHE_SECONDS)
+        else:
+            report = replace(report, from_cache=True)
     with transaction.atomic(durable=True):
         record_audit(
             actor=actor,

@@ -167,6 +167,21 @@ if _database_urls["owner"]:
     # Tests create, migrate and empty their database as the owner (tests/conftest.py), and
     # generate_visits loads as it; a mirror, since tests point it at their own database.
     DATABASES["owner"] = {**_database(_database_urls["owner"]), "TEST": {"MIRROR": "default"}}
+# A read replica for the long reads, analytics and exports (config/replica.py; docs/deployment.md
+# "Read replica"): used while it answers and is at most MAX_LAG seconds behind, checked at most
+# every CHECK seconds; otherwise those reads go to the primary, with a log line.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **_database(os.environ["DATABASE_REPLICA_URL"]),
+        "TEST": {"MIRROR": "default"},
+    }
+    # a replica that is down must not hold a page for the default 30 s or more
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_REPLICA_CONNECT_TIMEOUT", 3)
+    )
+DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 30)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 10)
 # The role `python -m config.dbroles grant` gives the app's privileges to.
 DATABASE_RUNTIME_ROLE = dj_database_url.parse(_database_urls["runtime"])["USER"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

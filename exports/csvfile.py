@@ -9,7 +9,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -21,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
 
+from config.replica import long_read_alias
 from exports.columns import Column, Kind, columns
 from exports.export import CHUNK_BYTES, Export, Progress
 from exports.selectors import export_query
@@ -102,7 +103,8 @@ def csv_chunks(export: Export, progress: Progress | None = None) -> Iterator[byt
     sql, params = copy_query(export)
     buffer = bytearray()
     lines = 0
-    with transaction.atomic(), connection.cursor() as wrapper:
+    alias = long_read_alias()  # the replica when there is a usable one (config/replica.py)
+    with transaction.atomic(using=alias), connections[alias].cursor() as wrapper:
         # dates as YYYY-MM-DD whatever the server's default, for _UtcIso and _IsoDate
         wrapper.execute("SET LOCAL DateStyle = 'ISO, YMD'")
         # psycopg's own cursor: Django's debug wrapper (DEBUG on) passes no parameters to COPY

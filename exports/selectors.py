@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from config.replica import long_read_alias
 from exports import deidentify
 from exports.columns import columns
 from exports.export import CHUNK_ROWS, UNRESOLVED, Export, ExportFilters, Progress
@@ -116,10 +117,11 @@ def rows(
     (all of them, or as many as were read when it stopped early)."""
     expressions = [column.expression for column in columns(export.options)]
     expressions += list((extra or {}).values())
-    query = export_query(export, expressions, by_patient=by_patient)
+    alias = long_read_alias()  # the replica when there is a usable one (config/replica.py)
+    query = export_query(export, expressions, by_patient=by_patient).using(alias)
     # inside a transaction the server-side cursor is not WITH HOLD, so PostgreSQL streams it
     # instead of materialising every row first
-    with transaction.atomic():
+    with transaction.atomic(using=alias):
         if progress is None:
             yield from query.iterator(chunk_size=CHUNK_ROWS)
             return

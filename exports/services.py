@@ -7,6 +7,7 @@ from django.db import transaction
 
 from audit.models import Audit, AuditAction
 from audit.services import Actor, record_audit
+from config.replica import long_reads
 from exports.export import Export, size_problem
 from exports.selectors import count_visits
 
@@ -33,8 +34,8 @@ def start_export(*, export: Export, actor: Actor) -> StartedExport:
     the stream contain exactly the visits recorded by then (docs/exports.md).
     """
     pinned = export.as_of_now()
-    with transaction.atomic(durable=True):
-        row_count = count_visits(pinned.filters)
+    with transaction.atomic(durable=True), long_reads():
+        row_count = count_visits(pinned.filters)  # where the rows will come from
         problem = size_problem(export.format, row_count)
         if problem:
             raise ExportTooLarge(problem)
