@@ -17,6 +17,8 @@ rounds:
   nine-rows        POST /bench/nine-rows/       nine INSERTs in one transaction: about the
                                                 submit's extra statements at raw-SQL cost,
                                                 without ORM or form (for information)
+  floor            POST /bench/floor/           the nine INSERTs behind the permission check:
+                                                what every submit must do (the target's baseline)
   submit           POST /patients/<id>/visits/new/  the screening form: permission, patient,
                                                 validate, classify, visit, flags, audit, a
                                                 fresh submission id each time
@@ -25,8 +27,8 @@ Beside latency, each run reads from /proc the CPU time gunicorn's and PostgreSQL
 spent per request (the machine's two cores are the limit), and the script times the screening
 form's bind and validation alone: together they show where a submit's time goes.
 
-Targets (DESIGN.md): submit throughput at least half the one-row view's, submit p95 under
-100 ms, and no errors (a refused connection, a 4xx/5xx, or a submit that is not a redirect to
+Targets (DESIGN.md, issue 19): submit throughput at least half the floor view's, submit p95 at
+most twice the floor's, and no errors (a refused connection, a 4xx/5xx, or a submit that is not a redirect to
 the recorded visit). Exits 1 when one is missed.
 """
 
@@ -49,7 +51,7 @@ PORT = 8765
 CLINICIANS = 20
 PATIENTS = 500
 TARGET_RATIO = 0.5
-TARGET_P95_MS = 100.0
+TARGET_P95_FACTOR = 2.0  # submit p95 at most twice the floor's
 SECRET_KEY = secrets.token_urlsafe(50)
 # Answer sets sent in turn: a screen-out, back pain only, comorbid, and a safety answer (which
 # e-mails reviewers on commit, through the dummy mail backend here).
@@ -250,6 +252,7 @@ def main() -> int:
         "one-row": 200,
         "one-row-checked": 200,
         "nine-rows": 200,
+        "floor": 200,
         "submit": 302,
     }
     runs: dict[str, list[dict[str, int]]] = {mode: [] for mode in modes}
@@ -295,16 +298,18 @@ def main() -> int:
             f"{row['p99']:>9.1f}{row['errors']:>8.0f}{row['app_cpu']:>22.2f}{row['db_cpu']:>6.2f}"
         )
     print(f"screening form bind + validate alone: {form_cpu_ms(bodies, patient_ids[0]):.2f} ms CPU")
-    submit, one_row = results["submit"], results["one-row"]
-    ratio = submit["rps"] / one_row["rps"]
-    for baseline in ("one-row-checked", "nine-rows"):
+    submit, floor = results["submit"], results["floor"]
+    ratio = submit["rps"] / floor["rps"]
+    for baseline in ("one-row", "one-row-checked", "nine-rows"):
         share = submit["rps"] / results[baseline]["rps"]
         print(f"submit/{baseline} throughput {share:.2f} (for information)")
+    p95_limit = TARGET_P95_FACTOR * floor["p95"]
     checks = [
-        (f"submit/one-row throughput {ratio:.2f} >= {TARGET_RATIO}", ratio >= TARGET_RATIO),
+        (f"submit/floor throughput {ratio:.2f} >= {TARGET_RATIO}", ratio >= TARGET_RATIO),
         (
-            f"submit p95 {submit['p95']:.1f} ms < {TARGET_P95_MS:.0f} ms",
-            submit["p95"] < TARGET_P95_MS,
+            f"submit p95 {submit['p95']:.1f} ms <= {TARGET_P95_FACTOR:.0f} x floor p95 "
+            f"{floor['p95']:.1f} ms = {p95_limit:.1f} ms",
+            submit["p95"] <= p95_limit,
         ),
         (
             f"errors {sum(row['errors'] for row in results.values()):.0f} == 0",

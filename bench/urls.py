@@ -48,10 +48,21 @@ def one_row_checked(request: HttpRequest) -> HttpResponse:
     return one_row(request)
 
 
+@permission_required("screening.add_visit", raise_exception=True)
+@require_POST
+def floor(request: HttpRequest) -> HttpResponse:
+    """The submit's floor (DESIGN.md "Performance targets"): what every submit must do at raw-SQL
+    cost, without the ORM, the form or the rules. Session, CSRF, the permission check, and nine
+    INSERTs in one transaction, as many statements as a submit writes (patient lock,
+    resubmission check, visit, flag lock, flags, events, audit)."""
+    return _save_rows(request, 9)
+
+
 urlpatterns = [
     path("bench/ok/", ok, name="bench_ok"),
     path("bench/one-row/", one_row, name="bench_one_row"),
     path("bench/one-row-checked/", one_row_checked, name="bench_one_row_checked"),
     path("bench/nine-rows/", nine_rows, name="bench_nine_rows"),
+    path("bench/floor/", floor, name="bench_floor"),
     *app_urlpatterns,
 ]
