@@ -15,6 +15,11 @@ OBJECT_NAMES = {
     "screening.flag": "case",
     "review.flag": "case",
     "audit.audit": "audit entry",
+    "screening.recordedinstrument": "instrument",
+    "intake.invitation": "invitation",
+    "intake.selfentry": "self-entry",
+    "interop.apiclient": "API client",
+    "exports.exportjob": "export job",
 }
 
 FORMS = {
@@ -354,6 +359,24 @@ READERS: dict[str, Reader] = {
     AuditAction.USER_DEACTIVATE: _plain("Deactivated"),
     AuditAction.USER_PASSWORD_RESET: _password_reset,
     AuditAction.USER_SEARCH: _searched("users"),
+    AuditAction.INSTRUMENT_RECORD: _plain("Recorded"),
+    AuditAction.INSTRUMENT_AMEND: _plain("Amended"),
+    AuditAction.RESCREEN_VIEW: _label("Viewed the re-screen list"),
+    AuditAction.INVITATION_CREATE: _plain("Created"),
+    AuditAction.INVITATION_OPEN: _plain("Patient opened"),
+    AuditAction.INVITATION_DOB_FAILED: _plain("Wrong date of birth on"),
+    AuditAction.INVITATION_FINISH: _plain("Patient finished"),
+    AuditAction.INVITATION_WITHDRAW: _plain("Withdrew"),
+    AuditAction.SELF_ENTRY_VIEW: _viewed,
+    AuditAction.SELF_ENTRY_SIGN: _plain("Signed off"),
+    AuditAction.API_CALL: _plain("API call on"),
+    AuditAction.API_CLIENT_CREATE: _plain("Created"),
+    AuditAction.API_CLIENT_REVOKE: _plain("Revoked"),
+    AuditAction.EXPORT_QUEUED: _plain("Queued"),
+    AuditAction.EXPORT_JOB_FINISHED: _plain("Finished"),
+    AuditAction.EXPORT_JOB_FAILED: _plain("Failed:"),
+    AuditAction.EXPORT_DOWNLOAD: _plain("Downloaded"),
+    AuditAction.EXPORT_EXPIRED: _plain("Expired and deleted"),
 }
 
 
