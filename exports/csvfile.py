@@ -84,7 +84,8 @@ def copy_query(export: Export, *, formatted: bool = True) -> tuple[str, tuple[An
     return sql, tuple(params)
 
 
-# UTF-8's byte-order mark first, so Excel reads the file as UTF-8 and accents stay intact
+# On request, UTF-8's byte-order mark first, so Excel reads the file as UTF-8 and accents stay
+# intact; off by default, so the file's bytes are the contract's (DESIGN.md "CSV exports")
 # (without it Excel guesses the local code page: "José" opens as "JosÃ©"); other readers skip it.
 BOM = "\ufeff".encode()
 
@@ -99,7 +100,7 @@ def csv_chunks(export: Export, progress: Progress | None = None) -> Iterator[byt
     end."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(header(export))
-    yield BOM + out.getvalue().encode()
+    yield (BOM if export.options.excel_bom else b"") + out.getvalue().encode()
     sql, params = copy_query(export)
     buffer = bytearray()
     lines = 0

@@ -79,6 +79,7 @@ class ExportOptions:
     midus_names: bool = False
     deidentified: bool = False
     dates: str = DateDetail.SHIFTED
+    excel_bom: bool = False  # CSV: begin with UTF-8's byte-order mark, for Excel
 
 
 @dataclass(frozen=True)

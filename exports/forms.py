@@ -58,6 +58,10 @@ class ExportForm(DateRangeMixin, forms.Form):
     midus_names = forms.BooleanField(
         label="Name answer columns by MIDUS variable (B1SA10B, B1PA60, ...)", required=False
     )
+    excel_bom = forms.BooleanField(
+        label="For Excel: begin the CSV with a byte-order mark, so Excel keeps accents (José)",
+        required=False,
+    )
     deidentified = forms.BooleanField(
         label="De-identified (HIPAA Safe Harbor: no names, MRN, birth dates or exact dates)",
         required=False,
@@ -99,6 +103,7 @@ class ExportForm(DateRangeMixin, forms.Form):
                     Column("dates", css_class="col-md-4"),
                 ),
                 "midus_names",
+                "excel_bom",
                 "deidentified",
             ),
         )
@@ -140,5 +145,6 @@ class ExportForm(DateRangeMixin, forms.Form):
                 midus_names=bool(data.get("midus_names")),
                 deidentified=bool(data.get("deidentified")),
                 dates=data.get("dates") or DateDetail.SHIFTED,
+                excel_bom=bool(data.get("excel_bom")),
             ),
         )

@@ -61,7 +61,8 @@ def download(client, **params) -> tuple[list[dict[str, str]], object]:
     response = client.get(reverse("exports:export_download"), query)
     assert response.status_code == 200, response.content[:500]
     content = b"".join(response.streaming_content)
-    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8's byte-order mark, for Excel
+    # the contract's bytes: the header first, no byte-order mark unless asked for (for Excel)
+    assert content.startswith(b"\xef\xbb\xbf") == (params.get("excel_bom") == "on")
     body = content.decode("utf-8-sig")
     return list(csv.DictReader(io.StringIO(body))), response
 
@@ -99,6 +100,13 @@ def test_header_follows_the_contract_when_downloaded(signed_in):
     ]
     assert response["Content-Type"].startswith("text/csv")
     assert response["Cache-Control"] == "no-store, private"
+
+
+def test_file_begins_with_the_header_or_the_mark_for_excel_when_asked(signed_in):
+    VisitFactory(patient=PatientFactory(given_name="José"))
+    download(signed_in)  # asserts the file starts with the header, no mark
+    rows, _ = download(signed_in, excel_bom="on")  # asserts the mark
+    assert rows[0]["given_name"] == "José"
 
 
 def test_answers_are_codes_and_unasked_items_empty_when_codes_are_chosen(signed_in):

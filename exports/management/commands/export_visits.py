@@ -48,6 +48,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=Format.values, default=Format.CSV)
         parser.add_argument("--labels", action="store_true", help="answers as labels, not codes")
         parser.add_argument("--midus-names", action="store_true")
+        parser.add_argument(
+            "--excel-bom", action="store_true", help="begin the CSV with a byte-order mark"
+        )
         parser.add_argument("--deidentified", action="store_true")
         parser.add_argument("--dates", choices=DateDetail.values, default=DateDetail.SHIFTED)
 
@@ -115,7 +118,7 @@ def _form_data(options: dict[str, Any]) -> QueryDict:
     data["format"] = options["format"]
     data["labels"] = "labels" if options["labels"] else "codes"
     data["dates"] = options["dates"]
-    for flag in ("midus_names", "deidentified"):
+    for flag in ("midus_names", "deidentified", "excel_bom"):
         if options[flag]:
             data[flag] = "on"
     return data
