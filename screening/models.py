@@ -367,6 +367,7 @@ class FlagEventAction(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     DISMISSED = "dismissed", "Dismissed"
     REOPENED = "reopened", "Reopened"
+    MEASURED = "measured", "Instrument recorded"
 
 
 class FlagEvent(models.Model):
