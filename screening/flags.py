@@ -13,6 +13,7 @@ from screening.criteria import (
     back_pain_near_threshold,
     depression_near_threshold,
 )
+from screening.instruments import phq9
 from screening.questionnaire import (
     BACKACHE,
     ITEMS,
@@ -110,3 +111,21 @@ def flags_for(answers: Mapping[str, object], result: Result) -> tuple[FlagSpec, 
 def merge_priority(existing: Priority, new: Priority) -> Priority:
     """The priority of an open flag when a later visit attaches to it: the higher one wins."""
     return max(existing, new)
+
+
+PHQ9_SAFETY_REASON = (
+    "PHQ-9 item 9 (thoughts that you would be better off dead, or of hurting yourself) answered "
+    "{answer}; this needs a direct suicide-risk assessment with a validated instrument (the ASQ) "
+    "before the patient leaves; crisis line 988 (US)"
+)
+
+
+def flags_for_instrument(
+    instrument: str, result: Mapping[str, object], item_9: object
+) -> tuple[FlagSpec, ...]:
+    """The flags a recorded instrument raises: a PHQ-9 with item 9 at 1 or more raises (or joins)
+    SAFETY, urgent, exactly as a thoughts-of-death answer does (INSTRUMENTS.md section 2)."""
+    if instrument != "phq9" or not result.get("safety"):
+        return ()
+    answer = phq9.Frequency(int(str(item_9))).label.lower()
+    return (FlagSpec(FlagKind.SAFETY, Priority.URGENT, PHQ9_SAFETY_REASON.format(answer=answer)),)

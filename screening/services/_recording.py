@@ -87,9 +87,17 @@ def classified_visit(
 
 
 def open_or_attach(
-    *, patient: Patient, visit: Visit, raised: tuple[flags.FlagSpec, ...], actor: Actor
+    *,
+    patient: Patient,
+    visit: Visit,
+    raised: tuple[flags.FlagSpec, ...],
+    actor: Actor,
+    by_visit: bool = True,
 ) -> dict[flags.FlagKind, int]:
-    """For each raised kind, the id of the patient's one unresolved flag, opened or attached to."""
+    """For each raised kind, the id of the patient's one unresolved flag, opened or attached to.
+
+    `by_visit` False: a recorded instrument raised them, so their events name no visit (the
+    visit's page must not claim them) and `visit` is only the anchor a new flag needs."""
     if not raised:
         return {}
     # The row locks also wait for a reviewer's transition in flight; if it resolves a flag, the
@@ -115,18 +123,19 @@ def open_or_attach(
         for spec in raised
         if spec.kind.value not in unresolved
     )
-    events = [event(flag, FlagEventAction.OPENED, visit, actor, flag.reason) for flag in opened]
+    cause = visit if by_visit else None
+    events = [event(flag, FlagEventAction.OPENED, cause, actor, flag.reason) for flag in opened]
     for spec in raised:
         flag = unresolved.get(spec.kind.value)
         if flag is None:
             continue
-        events.append(event(flag, FlagEventAction.ATTACHED, visit, actor, spec.reason))
+        events.append(event(flag, FlagEventAction.ATTACHED, cause, actor, spec.reason))
         merged = flags.merge_priority(flags.Priority(flag.priority), spec.priority)
         if merged > flag.priority:
             before = flags.Priority(flag.priority)
             Flag.objects.filter(pk=flag.pk).update(priority=int(merged), updated_at=now)
             note = f"Priority raised from {before.name.lower()} to {merged.name.lower()}."
-            events.append(event(flag, FlagEventAction.PRIORITY_RAISED, visit, actor, note))
+            events.append(event(flag, FlagEventAction.PRIORITY_RAISED, cause, actor, note))
     FlagEvent.objects.bulk_create(events)
     return {flags.FlagKind(flag.kind): flag.pk for flag in [*opened, *unresolved.values()]}
 
@@ -138,5 +147,7 @@ def notify_safety_on_commit(flag_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda flag_id=flag_id: notify_safety_flag(flag_id), robust=True)
 
 
-def event(flag: Flag, action: FlagEventAction, visit: Visit, actor: Actor, note: str) -> FlagEvent:
+def event(
+    flag: Flag, action: FlagEventAction, visit: Visit | None, actor: Actor, note: str
+) -> FlagEvent:
     return FlagEvent(flag=flag, actor=actor.user, action=action, visit=visit, note=note)

@@ -30,6 +30,7 @@ PURE = (
     "screening/flags.py",
     "screening/study.py",
     "screening/casefile.py",
+    "screening/followup.py",
     "screening/instruments/__init__.py",
     "screening/instruments/__main__.py",
     "screening/instruments/base.py",
