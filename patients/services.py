@@ -1,7 +1,7 @@
 """Patient writes and audited reads: registering, searching and opening a record (issue 5)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -11,9 +11,9 @@ from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients import charts, selectors
 from patients.models import Patient
-from screening.models import Flag, Visit
+from screening.models import Flag, RecordedInstrument, Visit
 from screening.questionnaire import BackacheFreq
-from screening.selectors import open_flags
+from screening.selectors import open_flags, patient_instruments
 
 PAGE_SIZE = 25
 CHART_VISITS = 30
@@ -46,6 +46,7 @@ class PatientRecord:
     open_flags: list[Flag]
     visits: Page
     charts: list[tuple[charts.LineChart, str, str]]  # chart, svg, data table
+    instruments: list[RecordedInstrument] = field(default_factory=list)  # newest first
 
 
 def register_patient(
@@ -122,7 +123,9 @@ def open_patient_record(
         # the chart plots what stands: a visit replaced by an amendment is left out
         current = list(selectors.patient_visits(patient_id).filter(is_amended=False)[:CHART_VISITS])
         flags = list(open_flags(patient_id))
+        instruments = patient_instruments(patient_id)
     return PatientRecord(
+        instruments=instruments,
         patient=patient,
         age=patient.age_on(timezone.localdate()),
         open_flags=flags,

@@ -206,9 +206,10 @@ ACTION_FORMS: dict[str, type[FlagActionForm]] = {
 
 
 def action_forms(
-    flag: Flag, user: Any, *, bound: FlagActionForm | None = None
+    flag: Flag, user: Any, *, bound: FlagActionForm | None = None, suggested: str | None = None
 ) -> list[FlagActionForm]:
-    """The actions the flag's state offers this user, in page order; `bound` keeps a bad submit."""
+    """The actions the flag's state offers this user, in page order; `bound` keeps a bad submit,
+    `suggested` is the outcome the resolve form pre-selects (the case's instrument's)."""
     holder = flag.assignee_id
     if flag.status == FlagStatus.RESOLVED:
         actions = ["reopen", "note"]
@@ -218,7 +219,10 @@ def action_forms(
         actions = ["note", "take_over"]  # someone else holds it: claiming would be refused
     else:
         actions = ["claim", "resolve", "note", "dismiss"]
+    initial = {"resolve": {"outcome": suggested}} if suggested else {}
     return [
-        bound if bound is not None and bound.action == name else ACTION_FORMS[name](flag=flag)
+        bound
+        if bound is not None and bound.action == name
+        else ACTION_FORMS[name](flag=flag, initial=initial.get(name))
         for name in actions
     ]

@@ -15,9 +15,17 @@ from django.utils import timezone
 
 from lib.dates import day_range
 from patients.selectors import search_patients
-from screening import criteria, questionnaire
-from screening.models import Flag, FlagEvent, FlagKind, FlagPriority, FlagStatus, Visit
-from screening.selectors import unclaimed_safety_flags
+from screening import criteria, followup, questionnaire
+from screening.models import (
+    Flag,
+    FlagEvent,
+    FlagKind,
+    FlagPriority,
+    FlagStatus,
+    RecordedInstrument,
+    Visit,
+)
+from screening.selectors import latest_flag_instrument, unclaimed_safety_flags
 
 UNRESOLVED = "unresolved"
 STATUS_CHOICES = (
@@ -396,6 +404,43 @@ class Case(_Prioritised):
     more_later_visits: bool
     events: list[FlagEvent]  # the case history, oldest first
     overdue_since: dt.datetime | None = None
+    measure: "Measure | None" = None  # the instrument the outcome would rest on
+
+    @property
+    def instrument_code(self) -> str:
+        """The instrument this flag's kind asks for (INSTRUMENTS.md sections 1-3)."""
+        return followup.INSTRUMENT_FOR_KIND[self.flag.kind].value
+
+    @property
+    def instrument_label(self) -> str:
+        return followup.INSTRUMENT_FOR_KIND[self.flag.kind].label
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The instrument recorded against a case, as the case page shows it beside the outcome
+    choice, with the outcome it suggests (INSTRUMENTS.md section 4)."""
+
+    recorded: RecordedInstrument
+    summary: str
+    banner: followup.Banner | None
+    suggested_outcome: str | None
+
+
+def case_measure(flag: Flag) -> Measure | None:
+    """The latest instrument recorded against the flag, with its summary, banner and
+    suggestion, or None when the case is unmeasured."""
+    recorded = latest_flag_instrument(flag.pk)
+    if recorded is None:
+        return None
+    return Measure(
+        recorded=recorded,
+        summary=followup.summary(recorded.instrument, recorded.result),
+        banner=followup.banner(recorded.instrument, recorded.result),
+        suggested_outcome=followup.suggested_outcome(
+            flag.kind, recorded.instrument, recorded.result
+        ),
+    )
 
 
 def _answers(visit: Visit) -> tuple[list[AnswerRow], list[str]]:
@@ -415,8 +460,8 @@ def _answers(visit: Visit) -> tuple[list[AnswerRow], list[str]]:
 
 
 def flag_case(*, flag_id: int, now: dt.datetime | None = None) -> Case:
-    """The flag with its patient, visits, answers and history in three queries, whatever the
-    history's length; raises Flag.DoesNotExist."""
+    """The flag with its patient, visits, answers, history and latest instrument in four
+    queries, whatever the history's length; raises Flag.DoesNotExist."""
     flag = Flag.objects.select_related("patient", "visit", "assignee", "resolved_by").get(
         pk=flag_id
     )
@@ -437,4 +482,5 @@ def flag_case(*, flag_id: int, now: dt.datetime | None = None) -> Case:
         later_visits=later[:LATER_VISITS_SHOWN],
         more_later_visits=len(later) > LATER_VISITS_SHOWN,
         events=events,
+        measure=case_measure(flag),
     )

@@ -13,6 +13,7 @@ from patients.models import Patient
 from patients.selectors import search_kind
 from review.selectors import Cursor, QueueFilters, QueuePage, review_queue
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagOutcome, FlagStatus
+from screening.selectors import latest_flag_instrument
 
 # Dismissing is its own action, with a reason instead of an assessment.
 RESOLVE_OUTCOMES = tuple(
@@ -86,12 +87,15 @@ def _record(
     note: str = "",
     outcome: str | None = None,
     taken_from: int | None = None,
+    instrument: int | None = None,
 ) -> None:
     """The FlagEvent and the audit row of one action, in the caller's transaction."""
     FlagEvent.objects.create(flag=flag, actor=actor.user, action=action, note=note, outcome=outcome)
     detail: dict[str, Any] = {"action": action.value, "flag": flag.pk}
     if outcome:
         detail["outcome"] = outcome
+    if instrument is not None:
+        detail["instrument"] = instrument  # the recorded instrument the outcome rests on
     if taken_from is not None:
         detail["taken_from"] = taken_from  # the user id of the reviewer who held the case
     record_audit(
@@ -157,9 +161,12 @@ def add_flag_note(*, flag_id: int, actor: Actor, note: str) -> Flag:
     return flag
 
 
-def _set_resolution(flag: Flag, *, by: Any, outcome: str | None, note: str) -> None:
-    """The flag resolved by `by` with an outcome and note, or (by None) open again, unassigned,
-    with the resolution cleared; saved."""
+def _set_resolution(
+    flag: Flag, *, by: Any, outcome: str | None, note: str, measure: Any = None
+) -> None:
+    """The flag resolved by `by` with an outcome, note and the instrument it rests on (if any),
+    or (by None) open again, unassigned, with the resolution cleared; saved."""
+    flag.outcome_instrument = measure
     flag.status = FlagStatus.RESOLVED if by is not None else FlagStatus.OPEN
     flag.assignee = by
     flag.outcome = outcome
@@ -174,6 +181,7 @@ def _set_resolution(flag: Flag, *, by: Any, outcome: str | None, note: str) -> N
             "resolution_note",
             "resolved_at",
             "resolved_by",
+            "outcome_instrument",
             "updated_at",
         ]
     )
@@ -191,8 +199,18 @@ def resolve_flag(*, flag_id: int, actor: Actor, outcome: str, note: str) -> Flag
         raise FlagActionError(
             f"Choose an outcome that fits a {flag.get_kind_display().lower()} flag."
         )
-    _set_resolution(flag, by=actor.user, outcome=outcome, note=note)
-    _record(flag, actor, FlagEventAction.RESOLVED, note=note, outcome=outcome)
+    # Read under the flag's lock: an instrument recorded against the flag locks it too, so the
+    # outcome rests on the latest one committed (INSTRUMENTS.md section 4).
+    measure = latest_flag_instrument(flag.pk)
+    _set_resolution(flag, by=actor.user, outcome=outcome, note=note, measure=measure)
+    _record(
+        flag,
+        actor,
+        FlagEventAction.RESOLVED,
+        note=note,
+        outcome=outcome,
+        instrument=measure.pk if measure is not None else None,
+    )
     return flag
 
 

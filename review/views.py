@@ -108,7 +108,8 @@ def _render_case(
 ) -> HttpResponse:
     # every showing of the case is audited: on opening it, and with a refused action's errors
     services.record_case_view(flag=case.flag, actor=actor_for(request))
-    forms = action_forms(case.flag, request.user, bound=bound)
+    suggested = case.measure.suggested_outcome if case.measure is not None else None
+    forms = action_forms(case.flag, request.user, bound=bound, suggested=suggested)
     return render(request, "review/case.html", {"nav": "review", "case": case, "forms": forms})
 
 

@@ -466,3 +466,6 @@ class RecordedInstrument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_instrument_display()} {self.pk} on {self.administered_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("screening:instrument", args=[self.pk])

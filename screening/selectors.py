@@ -2,9 +2,9 @@
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from screening.models import Flag, FlagKind, FlagStatus, Visit
+from screening.models import Flag, FlagKind, FlagStatus, RecordedInstrument, Visit
 
 
 def open_flags(patient_id: int) -> QuerySet[Flag]:
@@ -48,3 +48,29 @@ def safety_place(flag: Flag) -> tuple[int, int] | None:
     newer = Q(opened_at__gt=flag.opened_at) | Q(opened_at=flag.opened_at, id__gt=flag.pk)
     waiting = unclaimed_safety_flags().order_by()
     return waiting.filter(newer).count() + 1, waiting.count()
+
+
+INSTRUMENTS_SHOWN = 20  # on the patient page, newest first
+
+
+def patient_instruments(patient_id: int) -> list[RecordedInstrument]:
+    """The patient's recorded instruments, newest first, each marked `is_amended` when a newer
+    record replaces it (one query, on instrument_patient_time)."""
+    newer = RecordedInstrument.objects.filter(amends=OuterRef("pk"))
+    return list(
+        RecordedInstrument.objects.filter(patient_id=patient_id)
+        .annotate(is_amended=Exists(newer))
+        .order_by("-administered_at", "-id")[:INSTRUMENTS_SHOWN]
+    )
+
+
+def latest_flag_instrument(flag_id: int) -> RecordedInstrument | None:
+    """The instrument a case's outcome rests on (INSTRUMENTS.md section 4): of those recorded
+    against the flag and not replaced by an amendment, the one asked last."""
+    newer = RecordedInstrument.objects.filter(amends=OuterRef("pk"))
+    return (
+        RecordedInstrument.objects.filter(flag_id=flag_id)
+        .exclude(Exists(newer))
+        .order_by("-administered_at", "-id")
+        .first()
+    )

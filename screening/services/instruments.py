@@ -24,6 +24,7 @@ from screening.models import (
     RecordedInstrument,
     Visit,
 )
+from screening.notifications import reviewer_addresses
 from screening.services._recording import (
     SubmissionOfAnotherPatient,
     event,
@@ -35,12 +36,16 @@ __all__ = [
     "FlagNotMeasurable",
     "InstrumentAlreadyAmended",
     "InstrumentRecorded",
+    "InstrumentReport",
     "NoVisitYet",
     "SubmissionOfAnotherPatient",
     "amend_instrument",
+    "answer_rows",
     "clean_answers",
+    "newer_instrument",
     "open_instrument",
     "record_instrument",
+    "record_instrument_form_view",
 ]
 
 
@@ -50,8 +55,8 @@ class FlagNotMeasurable(Exception):
 
 
 class NoVisitYet(Exception):
-    """The patient has no screening visit, which a flag this instrument raises must point to;
-    nothing was recorded (an instrument follows a screen)."""
+    """The patient has no screening visit yet: an instrument follows a screen (and a SAFETY
+    flag it raises must point to a visit); nothing was recorded."""
 
 
 class InstrumentAlreadyAmended(Exception):
@@ -168,9 +173,23 @@ def amend_instrument(
     return InstrumentRecorded(recorded, created=True, safety_flag_id=safety_id)
 
 
-def open_instrument(*, instrument_id: int, actor: Actor) -> RecordedInstrument:
-    """The recorded instrument with its patient, flag and clinician; its showing is audited
-    (the nearest action, VISIT_VIEW, with the instrument in the detail). Raises DoesNotExist."""
+@dataclass(frozen=True)
+class InstrumentReport:
+    """What the instrument's page shows: the record, its answers in words, the result, the
+    banner it needs, what corrects it, and the SAFETY case that banner is about."""
+
+    recorded: RecordedInstrument
+    answers: list[tuple[str, str]]
+    summary: str
+    banner: followup.Banner | None
+    newer: RecordedInstrument | None
+    safety_flag: Flag | None
+    reviewers_emailed: int
+
+
+def open_instrument(*, instrument_id: int, actor: Actor) -> InstrumentReport:
+    """The recorded instrument with what its page shows; its showing is audited (VISIT_VIEW, the
+    nearest action, with the instrument's code in the detail). Raises DoesNotExist."""
     with transaction.atomic(durable=True):
         recorded = RecordedInstrument.objects.select_related(
             "patient", "flag", "clinician", "amends"
@@ -182,7 +201,57 @@ def open_instrument(*, instrument_id: int, actor: Actor) -> RecordedInstrument:
             patient=recorded.patient,
             detail={"instrument": recorded.instrument},
         )
-    return recorded
+    newer = newer_instrument(recorded)
+    shown = followup.banner(recorded.instrument, recorded.result)
+    safety = None
+    if shown is not None:
+        safety = (
+            Flag.objects.filter(patient_id=recorded.patient_id, kind="safety")
+            .exclude(status=FlagStatus.RESOLVED)
+            .select_related("assignee")
+            .first()
+        )
+    return InstrumentReport(
+        recorded=recorded,
+        answers=answer_rows(recorded),
+        summary=followup.summary(recorded.instrument, recorded.result),
+        banner=shown,
+        newer=newer,
+        safety_flag=safety,
+        reviewers_emailed=len(reviewer_addresses()) if safety is not None else 0,
+    )
+
+
+def answer_rows(recorded: RecordedInstrument) -> list[tuple[str, str]]:
+    """(question, answer label) for each question asked, in the instrument's order."""
+    rows = []
+    for question in instruments.QUESTIONS[Instrument(recorded.instrument)]:
+        value = recorded.answers.get(question.key)
+        if value is not None:
+            rows.append((question.text, dict(question.choices).get(value, str(value))))
+    return rows
+
+
+def newer_instrument(recorded: RecordedInstrument) -> RecordedInstrument | None:
+    """The record that amends `recorded`, if any."""
+    return (
+        RecordedInstrument.objects.filter(amends=recorded)
+        .select_related("clinician")
+        .order_by("id")
+        .first()
+    )
+
+
+def record_instrument_form_view(
+    *, patient: Patient, amends: RecordedInstrument | None, actor: Actor
+) -> None:
+    """Each showing of an instrument form is audited: it shows the patient's name and MRN
+    (PATIENT_VIEW), and an amendment's form the answers it corrects (VISIT_VIEW of the record)."""
+    obj: Any = patient if amends is None else amends
+    action = AuditAction.PATIENT_VIEW if amends is None else AuditAction.VISIT_VIEW
+    form = "new_instrument" if amends is None else "instrument_amendment"
+    with transaction.atomic(durable=True):
+        record_audit(actor=actor, action=action, obj=obj, patient=patient, detail={"form": form})
 
 
 def _lock_and_find_earlier(patient: Patient, submission_id: uuid.UUID) -> RecordedInstrument | None:
@@ -243,7 +312,8 @@ def _write(
     clean = clean_answers(instrument, answers)
     result = instruments.score(instrument, clean).as_dict()
     raised = flags.flags_for_instrument(instrument, result, clean.get("phq9_9"))
-    anchor = _anchor_visit(patient, flag) if raised else None
+    # An instrument follows a screen; a SAFETY flag it raises points to that screen's visit.
+    anchor = _anchor_visit(patient, flag)
     recorded = RecordedInstrument(
         patient=patient,
         flag=flag,
@@ -264,7 +334,7 @@ def _write(
         note = f"{instrument.label} {verb}: {followup.summary(instrument, result)}."
         FlagEvent.objects.bulk_create([event(flag, FlagEventAction.MEASURED, None, actor, note)])
     safety_id = None
-    if raised and anchor is not None:
+    if raised:
         ids = open_or_attach(
             patient=patient, visit=anchor, raised=raised, actor=actor, by_visit=False
         )
