@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from patients.models import Patient, Sex
-from screening.models import Flag, FlagKind, FlagPriority, FlagStatus, Visit
+from screening.models import Flag, FlagKind, FlagPriority, FlagStatus, RecordedInstrument, Visit
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -139,3 +139,32 @@ ANSWERS: dict[str, dict[str, Any]] = {
     },
 }
 ANSWERS["comorbid"] = {**ANSWERS["depressed_affect"], "backache_freq_30d": "several_times_a_week"}
+
+
+class RecordedInstrumentFactory(factory.django.DjangoModelFactory):
+    """A PHQ-9 recorded for a patient who has a visit, scored by screening.instruments."""
+
+    class Meta:
+        model = RecordedInstrument
+
+    patient = factory.LazyAttribute(lambda o: VisitFactory().patient)
+    clinician = factory.SubFactory(UserFactory)
+    instrument = "phq9"
+    answers = factory.LazyFunction(
+        lambda: {**{f"phq9_{n}": 1 for n in range(1, 9)}, "phq9_9": 0, "phq9_difficulty": None}
+    )
+    administered_at = factory.LazyFunction(timezone.now)
+    submission_id = factory.LazyFunction(uuid.uuid4)
+
+    @classmethod
+    def _create(
+        cls, model_class: type[RecordedInstrument], *args: Any, **kwargs: Any
+    ) -> RecordedInstrument:
+        from screening import instruments
+
+        kind = instruments.Instrument(kwargs["instrument"])
+        result = instruments.score(kind, kwargs["answers"]).as_dict()
+        kwargs.setdefault("result", result)
+        kwargs.setdefault("positive", bool(result["positive"]))
+        kwargs.setdefault("rules_version", instruments.RULES_VERSION)
+        return super()._create(model_class, *args, **kwargs)

@@ -22,7 +22,8 @@ class Read:
     """A page that shows patient data, and the audit row a GET of it must leave."""
 
     action: AuditAction
-    # the factory object whose id fills the URL's <pk>; <patient_id> is always the patient's
+    # the factory object whose id fills the URL's <pk>; <patient_id> is always the patient's,
+    # <instrument> an instrument's code
     pk: str = "patient"
     # the row points to the one patient the page is about (list pages name none: their detail
     # lists ids, or counts)
@@ -53,6 +54,9 @@ READS: dict[str, Read] = {
     "screening:visit_new": Read(AuditAction.PATIENT_VIEW),
     "screening:visit": Read(AuditAction.VISIT_VIEW, pk="visit"),
     "screening:visit_amend": Read(AuditAction.VISIT_VIEW, pk="visit"),
+    "screening:instrument_new": Read(AuditAction.PATIENT_VIEW),
+    "screening:instrument": Read(AuditAction.VISIT_VIEW, pk="instrument"),
+    "screening:instrument_amend": Read(AuditAction.VISIT_VIEW, pk="instrument"),
     "review:queue": Read(AuditAction.QUEUE_VIEW, names_patient=False),
     "review:flag": Read(AuditAction.FLAG_VIEW, pk="flag"),
     "exports:export_download": Read(AuditAction.EXPORT, names_patient=False),

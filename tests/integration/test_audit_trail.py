@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from audit.models import Audit, AuditAction
 from patients.models import Patient
-from screening.models import Flag, Visit
+from screening.models import Flag, RecordedInstrument, Visit
 from tests.conftest import TEST_PASSWORD
-from tests.factories import ANSWERS, FlagFactory
+from tests.factories import ANSWERS, FlagFactory, RecordedInstrumentFactory
 from tests.integration.audit_urls import (
     EXPORT,
     LOG,
@@ -188,15 +188,16 @@ class Walked:
     patient: Patient
     visit: Visit
     flag: Flag
+    instrument: RecordedInstrument | None = None
 
 
 def _read_url(name: str, read: Read, walked: Walked) -> str:
     pattern = {key: entry for key, _, entry in url_patterns()}[name]
     ids = {"patient": walked.patient.pk, "visit": walked.visit.pk, "flag": walked.flag.pk}
-    kwargs = {
-        key: walked.patient.pk if key == "patient_id" else ids[read.pk]
-        for key in pattern.pattern.converters
-    }
+    if walked.instrument is not None:
+        ids["instrument"] = walked.instrument.pk
+    fixed = {"patient_id": walked.patient.pk, "instrument": "phq9"}
+    kwargs = {key: fixed.get(key, ids[read.pk]) for key in pattern.pattern.converters}
     return reverse(name, kwargs=kwargs) + read.query
 
 
@@ -204,7 +205,8 @@ def _read_url(name: str, read: Read, walked: Walked) -> str:
 def test_each_page_showing_patient_data_leaves_its_audit_row_when_opened(client, admin_user, name):
     read = READS[name]
     flag = FlagFactory()
-    walked = Walked(patient=flag.patient, visit=flag.visit, flag=flag)
+    instrument = RecordedInstrumentFactory(patient=flag.patient, flag=flag)
+    walked = Walked(patient=flag.patient, visit=flag.visit, flag=flag, instrument=instrument)
     client.force_login(admin_user)
     if read.prepare is not None:
         read.prepare(client, walked)

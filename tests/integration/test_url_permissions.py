@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import make_user
-from tests.factories import FlagFactory
+from tests.factories import FlagFactory, RecordedInstrumentFactory
 
 ROLES = ["clinician", "reviewer", "admin"]
 
@@ -20,6 +20,9 @@ PAGES: dict[str, str] = {
     "screening:visit_new": "clinician",
     "screening:visit": "clinician",
     "screening:visit_amend": "clinician",
+    "screening:instrument_new": "clinician",
+    "screening:instrument": "clinician",
+    "screening:instrument_amend": "clinician",
     "review:queue": "reviewer",
     "review:flag": "reviewer",
     "two_factor": "reviewer",
@@ -83,18 +86,22 @@ def test_every_url_is_classified():
 @pytest.fixture
 def url_for(db: None):
     flag = FlagFactory()
+    instrument = RecordedInstrumentFactory(patient=flag.patient, flag=flag)
     someone = make_user("walk_subject", "clinician")
     pks = {
         "patients:detail": flag.patient_id,
         "screening:visit": flag.visit_id,
         "screening:visit_amend": flag.visit_id,
+        "screening:instrument": instrument.pk,
+        "screening:instrument_amend": instrument.pk,
     } | {name: someone.pk for name in PAGES | POST_ONLY if name.startswith("user_")}
     patterns = dict(_names(get_resolver().url_patterns))
+    fixed = {"patient_id": flag.patient_id, "instrument": "phq9"}
 
     def _url(name: str) -> str:
         kwargs = {}
         for key in patterns[name].pattern.converters:
-            kwargs[key] = flag.patient_id if key == "patient_id" else pks.get(name, flag.pk)
+            kwargs[key] = fixed.get(key, pks.get(name, flag.pk))
         return reverse(name, kwargs=kwargs) + QUERY.get(name, "")
 
     return _url
