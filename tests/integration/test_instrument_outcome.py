@@ -158,3 +158,12 @@ def test_a_resolved_case_takes_no_new_instrument(client, reviewer):
     assert "This case is already resolved" in response.content.decode()
     assert not RecordedInstrument.objects.exists()
     assert Flag.objects.get().outcome_instrument_id is None
+
+
+def test_the_pure_outcome_and_kind_codes_are_the_models_codes():
+    from screening import followup
+    from screening.models import FlagOutcome
+
+    for code in (followup.CONFIRMED, followup.NOT_PRESENT, followup.SAFETY_ASSESSED):
+        assert code in FlagOutcome.values
+    assert set(followup.INSTRUMENT_FOR_KIND) == set(FlagKind.values)
