@@ -46,6 +46,21 @@ class FlagRow:
     confirmed: Proportion | None  # None for SAFETY, which confirms nothing
     median_days: float | None
     p90_days: float | None
+    # Resolved flags whose outcome rests on a recorded instrument (Flag.outcome_instrument), and
+    # of those confirmed with a positive one (SAFETY: the ASQ positive), beside the confirmed
+    # outcomes no instrument measured (issue 16, point 4).
+    measured: int = 0
+    by_measure: int = 0
+    confirmed_unmeasured: int | None = None  # None for SAFETY
+    measure_label: str = ""
+
+
+# What a positive result of each kind's instrument means, as the flag yield names it.
+MEASURE_LABELS = {
+    FlagKind.ASSESS_DEPRESSION: "Confirmed by PHQ-9 \N{GREATER-THAN OR EQUAL TO} 10",
+    FlagKind.ASSESS_BACK_PAIN: "Confirmed by chronic low back pain",
+    FlagKind.SAFETY: "ASQ positive (acute or non-acute)",
+}
 
 
 @dataclass(frozen=True)
@@ -192,8 +207,15 @@ SELECT f.kind,
     percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM f.resolved_at - f.opened_at))
         FILTER (WHERE f.status = 'resolved'),
     percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM f.resolved_at - f.opened_at))
-        FILTER (WHERE f.status = 'resolved')
-FROM screening_flag f{join}
+        FILTER (WHERE f.status = 'resolved'),
+    count(*) FILTER (WHERE f.status = 'resolved' AND f.outcome_instrument_id IS NOT NULL),
+    count(*) FILTER (WHERE f.status = 'resolved' AND ri.positive
+        AND (f.kind = 'safety' OR f.outcome = ANY(%(confirmed)s))),
+    count(*) FILTER (WHERE f.status = 'resolved' AND f.outcome_instrument_id IS NULL
+        AND f.outcome = ANY(%(confirmed)s))
+FROM screening_flag f
+-- by primary key, and only for the few flags resolved on a measure
+LEFT JOIN screening_recordedinstrument ri ON ri.id = f.outcome_instrument_id{join}
 WHERE {where}
 GROUP BY f.kind
 """
@@ -214,8 +236,8 @@ def flag_yield(filters: Filters) -> list[FlagRow]:
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     rows = []
     for kind in (FlagKind.ASSESS_DEPRESSION, FlagKind.ASSESS_BACK_PAIN, FlagKind.SAFETY):
-        raised, resolved, unresolved, confirmed, median, p90 = found.get(
-            kind.value, (0, 0, 0, 0, None, None)
+        raised, resolved, unresolved, confirmed, median, p90, measured, by_measure, bare = (
+            found.get(kind.value, (0, 0, 0, 0, None, None, 0, 0, 0))
         )
         waited = resolved >= MIN_CELL
         rows.append(
@@ -228,6 +250,10 @@ def flag_yield(filters: Filters) -> list[FlagRow]:
                 confirmed=None if kind is FlagKind.SAFETY else Proportion(confirmed, resolved),
                 median_days=float(median) / 86400 if waited and median is not None else None,
                 p90_days=float(p90) / 86400 if waited and p90 is not None else None,
+                measured=measured,
+                by_measure=by_measure,
+                confirmed_unmeasured=None if kind is FlagKind.SAFETY else bare,
+                measure_label=MEASURE_LABELS[kind],
             )
         )
     return rows
