@@ -19,6 +19,7 @@ from screening import criteria, followup, questionnaire
 from screening.models import (
     Flag,
     FlagEvent,
+    FlagEventAction,
     FlagKind,
     FlagPriority,
     FlagStatus,
@@ -405,6 +406,12 @@ class Case(_Prioritised):
     events: list[FlagEvent]  # the case history, oldest first
     overdue_since: dt.datetime | None = None
     measure: "Measure | None" = None  # the instrument the outcome would rest on
+
+    @property
+    def raised_by_instrument(self) -> bool:
+        """Opened by a recorded instrument (a PHQ-9's item 9): its events name no visit, and
+        `visit` is only the screen before it."""
+        return any(e.action == FlagEventAction.OPENED and e.visit_id is None for e in self.events)
 
     @property
     def instrument_code(self) -> str:

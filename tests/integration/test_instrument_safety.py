@@ -140,3 +140,17 @@ def test_phq9_without_item_9_raises_nothing_and_sends_nothing(client, clinician,
     assert not Flag.objects.filter(kind=FlagKind.SAFETY).exists()
     assert mail.outbox == []
     assert Visit.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_case_of_a_safety_flag_a_phq9_raised_says_so(client, reviewer):
+    patient = VisitFactory().patient
+    client.force_login(reviewer)
+    client.post(new_url(patient, "phq9"), form_data(PHQ9_ITEM9))
+    safety = Flag.objects.get(kind=FlagKind.SAFETY)
+
+    page = client.get(reverse("review:flag", args=[safety.pk])).content.decode()
+
+    assert "The screening visit before it (a recorded PHQ-9 raised this flag)" in page
+    assert "PHQ-9 item 9 (thoughts that you would be better off dead" in page
+    assert "Record the ASQ" in page
