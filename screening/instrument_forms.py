@@ -107,8 +107,9 @@ class InstrumentForm(forms.Form):
         self.amends = amends
         self.questions = instruments.QUESTIONS[instrument]
         for number, question in enumerate(self.questions, start=1):
-            shown = number if instrument == Instrument.ASQ else 0
-            self.fields[question.key] = _field(shown, question)
+            # the ASQ's questions and the PHQ-9's nine items are numbered, as on paper
+            numbered = instrument == Instrument.ASQ or question.key in phq9.ITEM_KEYS
+            self.fields[question.key] = _field(number if numbered else 0, question)
         if amends is not None:
             self.fields["amendment_reason"] = forms.CharField(
                 label="Reason for the amendment",
