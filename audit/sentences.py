@@ -26,7 +26,10 @@ FORMS = {
     "registration_duplicate": "shown as a possible duplicate when registering a patient",
     "new_visit": "opened the new-visit form",
     "amendment": "opened the amendment form",
+    "new_instrument": "opened an instrument form",
+    "instrument_amendment": "opened an instrument's amendment form",
 }
+INSTRUMENT_NAMES = {"asq": "ASQ", "phq9": "PHQ-9", "lbp_peg": "chronic low back pain and PEG"}
 
 SIGN_OUT_REASONS = {"expired": "session expired", "two_factor": "two-factor step not completed"}
 
@@ -159,6 +162,38 @@ def _visit_amend(obj: str, detail: dict[str, Any]) -> str:
     noted = detail.pop("flags_noted", None)
     if noted:
         result += (", " if result else "") + f"noted on case(s) {_value(noted)}"
+    return text + (f": {result}" if result else "")
+
+
+def _instrument_result(detail: dict[str, Any]) -> str:
+    """'PHQ-9, positive, against case #4, raised safety case #9': codes and ids only."""
+    parts = []
+    code = detail.pop("instrument", None)
+    if code:
+        parts.append(INSTRUMENT_NAMES.get(code, _value(code)))
+    if "positive" in detail:
+        parts.append("positive" if detail.pop("positive") else "negative")
+    flag = detail.pop("flag", None)
+    if flag:
+        parts.append(f"against case #{flag}")
+    safety = detail.pop("safety_flag", None)
+    if safety:
+        parts.append(f"raised or joined safety case #{safety}")
+    detail.pop("rules_version", None)
+    return ", ".join(parts)
+
+
+def _instrument_record(obj: str, detail: dict[str, Any]) -> str:
+    result = _instrument_result(detail)
+    return f"Recorded {obj or 'an instrument'}" + (f": {result}" if result else "")
+
+
+def _instrument_amend(obj: str, detail: dict[str, Any]) -> str:
+    amends = detail.pop("amends", None)
+    text = f"Amended instrument #{amends}" if amends else "Amended an instrument"
+    if obj:
+        text += f" as {obj}"
+    result = _instrument_result(detail)
     return text + (f": {result}" if result else "")
 
 
@@ -359,8 +394,8 @@ READERS: dict[str, Reader] = {
     AuditAction.USER_DEACTIVATE: _plain("Deactivated"),
     AuditAction.USER_PASSWORD_RESET: _password_reset,
     AuditAction.USER_SEARCH: _searched("users"),
-    AuditAction.INSTRUMENT_RECORD: _plain("Recorded"),
-    AuditAction.INSTRUMENT_AMEND: _plain("Amended"),
+    AuditAction.INSTRUMENT_RECORD: _instrument_record,
+    AuditAction.INSTRUMENT_AMEND: _instrument_amend,
     AuditAction.RESCREEN_VIEW: _label("Viewed the re-screen list"),
     AuditAction.INVITATION_CREATE: _plain("Created"),
     AuditAction.INVITATION_OPEN: _plain("Patient opened"),

@@ -10,6 +10,7 @@ USER = ("auth.user", "56")
 PATIENT = ("patients.patient", "12")
 VISIT = ("screening.visit", "9")
 FLAG = ("screening.flag", "4")
+INSTRUMENT = ("screening.recordedinstrument", "7")
 AUDIT = ("audit.audit", "300")
 NONE = ("", "")
 
@@ -240,15 +241,27 @@ CASES = [
     ),
     (
         AuditAction.INSTRUMENT_RECORD,
-        ("screening.recordedinstrument", "5"),
-        None,
-        "Recorded instrument #5",
+        INSTRUMENT,
+        {"instrument": "phq9", "rules_version": "2026.1", "positive": True, "flag": 4},
+        "Recorded instrument #7: PHQ-9, positive, against case #4",
+    ),
+    (
+        AuditAction.INSTRUMENT_RECORD,
+        INSTRUMENT,
+        {"instrument": "phq9", "positive": False, "flag": None, "safety_flag": 9},
+        "Recorded instrument #7: PHQ-9, negative, raised or joined safety case #9",
     ),
     (
         AuditAction.INSTRUMENT_AMEND,
-        ("screening.recordedinstrument", "6"),
-        None,
-        "Amended instrument #6",
+        INSTRUMENT,
+        {"instrument": "asq", "positive": True, "flag": 4, "amends": 6},
+        "Amended instrument #6 as instrument #7: ASQ, positive, against case #4",
+    ),
+    (
+        AuditAction.VISIT_VIEW,
+        INSTRUMENT,
+        {"form": "instrument_amendment"},
+        "Viewed instrument #7 (opened an instrument's amendment form)",
     ),
     (AuditAction.RESCREEN_VIEW, NONE, {"page": 2}, "Viewed the re-screen list; page 2"),
     (
