@@ -27,6 +27,7 @@ AGE_TOP_CODE = 90  # Safe Harbor: ages over 89 are reported as one group
 AGE_TOP_LABEL = "90+"
 
 PATIENT, VISIT, FLAG, SHIFT = "patient", "visit", "flag", "shift"
+INSTRUMENT = "instrument"  # a recorded instrument
 
 
 def _key() -> bytes:

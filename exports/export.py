@@ -1,4 +1,4 @@
-"""What one export is: its format, which visits (filters) and how they are written (options)."""
+"""What one export is: its format, which rows (dataset and filters) and how they are written."""
 
 import datetime as dt
 from collections.abc import Callable
@@ -31,6 +31,13 @@ class Format(TextChoices):
     FHIR = "fhir", "FHIR R4 (NDJSON)"
 
 
+class Dataset(TextChoices):
+    """What one row of the file is: a visit, or a recorded instrument (ASQ, PHQ-9, LBP+PEG)."""
+
+    VISITS = "visits", "Visits"
+    INSTRUMENTS = "instruments", "Recorded instruments (ASQ, PHQ-9, LBP+PEG)"
+
+
 class DateDetail(TextChoices):
     SHIFTED = "shifted", "Shifted by a per-patient offset (keeps intervals)"
     YEAR = "year", "Year only"
@@ -61,6 +68,7 @@ class ExportFilters:
     flag_status: str = ""
     current_only: bool = True
     as_of: dt.datetime | None = None
+    instrument: str = ""  # instruments only: one instrument's code, or any
 
     def for_audit(self) -> dict[str, Any]:
         """The filters as JSON: dates, codes and a user id, never PHI."""
@@ -73,8 +81,9 @@ class ExportFilters:
 
 @dataclass(frozen=True)
 class ExportOptions:
-    """How the rows are written."""
+    """What a row is and how the rows are written."""
 
+    dataset: str = Dataset.VISITS
     labels: bool = False
     midus_names: bool = False
     deidentified: bool = False
@@ -99,7 +108,7 @@ class Export:
         """A file name from the date range and mode only (no PHI)."""
         kind = "-deidentified" if self.options.deidentified else ""
         span = f"{self.filters.date_from:%Y%m%d}-{self.filters.date_to:%Y%m%d}"
-        return f"visits-{span}{kind}.{_EXTENSIONS[Format(self.format)]}"
+        return f"{self.options.dataset}-{span}{kind}.{_EXTENSIONS[Format(self.format)]}"
 
     def as_of_now(self) -> "Export":
         """This export limited to the visits recorded by now, so a count made now still holds
@@ -111,6 +120,7 @@ class Export:
         options = asdict(self.options)
         deidentified = options.pop("deidentified")
         return {
+            "dataset": options.pop("dataset"),
             "format": self.format,
             "filters": self.filters.for_audit(),
             "options": options,
@@ -119,11 +129,17 @@ class Export:
         }
 
 
-def size_problem(export_format: str, row_count: int) -> str | None:
-    """Why a format cannot hold this many visits, or None when it can."""
+def rows_noun(dataset: str, count: int) -> str:
+    """What the rows are called on the page and in messages: visits or instruments."""
+    noun = "instrument" if dataset == Dataset.INSTRUMENTS else "visit"
+    return noun if count == 1 else f"{noun}s"
+
+
+def size_problem(export_format: str, row_count: int, dataset: str = Dataset.VISITS) -> str | None:
+    """Why a format cannot hold this many rows, or None when it can."""
     if export_format == Format.XLSX and row_count > EXCEL_MAX_ROWS:
         return (
-            f"Excel holds at most {EXCEL_MAX_ROWS:,} rows and {row_count:,} visits match: "
-            "narrow the dates or choose CSV."
+            f"Excel holds at most {EXCEL_MAX_ROWS:,} rows and {row_count:,} "
+            f"{rows_noun(dataset, row_count)} match: narrow the dates or choose CSV."
         )
     return None

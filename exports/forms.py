@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.forms import ClinicianField
 from exports.export import (
     FLAG_STATUS_CHOICES,
+    Dataset,
     DateDetail,
     Export,
     ExportFilters,
@@ -18,6 +19,7 @@ from exports.export import (
     Format,
 )
 from lib.forms import DateRangeMixin, date_field
+from screening.instruments import Instrument
 from screening.models import FlagKind
 
 DEFAULT_DAYS = 30
@@ -28,9 +30,21 @@ _YES_NO = {"yes": True, "no": False}
 class ExportForm(DateRangeMixin, forms.Form):
     """Read from the query string, so the count, the link and the download share one URL."""
 
+    dataset = forms.ChoiceField(
+        label="What to export",
+        choices=Dataset.choices,
+        widget=forms.RadioSelect,
+        initial=Dataset.VISITS,
+        required=False,  # links from before the choice existed export visits
+    )
     date_from = date_field("Visits from", required=True)
     date_to = date_field("Visits to (inclusive)", required=True)
     clinician = ClinicianField(empty_label="Any clinician")
+    instrument = forms.ChoiceField(
+        label="Instrument (instruments only)",
+        choices=[("", "Any instrument"), *Instrument.choices()],
+        required=False,
+    )
     back_pain = forms.ChoiceField(label="Back pain", choices=_ANY_YES_NO, required=False)
     major_depression = forms.ChoiceField(
         label="Major depression", choices=_ANY_YES_NO, required=False
@@ -80,12 +94,14 @@ class ExportForm(DateRangeMixin, forms.Form):
         self.helper.form_id = "export-form"
         self.helper.attrs = {"aria-label": "Choose visits and format", "data-export-form": ""}
         self.helper.layout = Layout(
+            Fieldset("What to export", "dataset"),
             Fieldset(
-                "Which visits",
+                "Which visits or instruments",
                 Row(
                     Column("date_from", css_class="col-sm-6 col-lg-3"),
                     Column("date_to", css_class="col-sm-6 col-lg-3"),
                     Column("clinician", css_class="col-sm-6 col-lg-3"),
+                    Column("instrument", css_class="col-sm-6 col-lg-3"),
                 ),
                 Row(
                     Column("back_pain", css_class="col-sm-6 col-lg-3"),
@@ -107,7 +123,7 @@ class ExportForm(DateRangeMixin, forms.Form):
                 "deidentified",
             ),
         )
-        count = Submit("count", "Count visits")
+        count = Submit("count", "Count")
         count.field_classes = "btn btn-outline-primary"  # the download link is the primary action
         self.helper.add_input(count)
 
@@ -116,6 +132,7 @@ class ExportForm(DateRangeMixin, forms.Form):
         """The first visit's choices: the last 30 days, current visits, CSV with codes."""
         today = today or timezone.localdate()
         return {
+            "dataset": Dataset.VISITS,
             "date_from": (today - dt.timedelta(days=DEFAULT_DAYS)).isoformat(),
             "date_to": today.isoformat(),
             "current_only": "on",
@@ -139,8 +156,10 @@ class ExportForm(DateRangeMixin, forms.Form):
                 flag_kind=data.get("flag_kind") or "",
                 flag_status=data.get("flag_status") or "",
                 current_only=bool(data.get("current_only")),
+                instrument=data.get("instrument") or "",
             ),
             options=ExportOptions(
+                dataset=data.get("dataset") or Dataset.VISITS,
                 labels=bool(data.get("labels")),
                 midus_names=bool(data.get("midus_names")),
                 deidentified=bool(data.get("deidentified")),

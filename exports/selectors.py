@@ -21,13 +21,14 @@ from django.db.models import (
 from config.replica import long_read_alias
 from exports import deidentify
 from exports.columns import columns
-from exports.export import CHUNK_ROWS, UNRESOLVED, Export, ExportFilters, Progress
+from exports.export import CHUNK_ROWS, UNRESOLVED, Dataset, Export, ExportFilters, Progress
 from lib.dates import day_range
 from screening.models import (
     Flag,
     FlagEvent,
     FlagEventAction,
     FlagStatus,
+    RecordedInstrument,
     Visit,
 )
 
@@ -78,6 +79,39 @@ def count_visits(filters: ExportFilters) -> int:
     return export_visits(filters).count()
 
 
+def export_instruments(filters: ExportFilters) -> QuerySet[RecordedInstrument]:
+    """The recorded instruments an export covers, by when they were administered (clinic's
+    dates, both ends in); the visit filters on the criteria do not apply to them."""
+    start, end = day_range(filters.date_from, filters.date_to)
+    recorded = RecordedInstrument.objects.filter(
+        administered_at__gte=start, administered_at__lt=end
+    )
+    as_of = Q(recorded_at__lte=filters.as_of) if filters.as_of else Q()
+    recorded = recorded.filter(as_of)
+    if filters.clinician_id is not None:
+        recorded = recorded.filter(clinician_id=filters.clinician_id)
+    if filters.instrument:
+        recorded = recorded.filter(instrument=filters.instrument)
+    if filters.current_only:
+        # current until an amendment (recorded by `as_of`) points to it, as for visits
+        newer = RecordedInstrument.objects.filter(as_of, amends=OuterRef("pk"))
+        recorded = recorded.filter(~Exists(newer))
+    if filters.flag_kind:
+        recorded = recorded.filter(flag__kind=filters.flag_kind)
+    if filters.flag_status == UNRESOLVED:
+        recorded = recorded.filter(flag__isnull=False).exclude(flag__status=FlagStatus.RESOLVED)
+    elif filters.flag_status:
+        recorded = recorded.filter(flag__status=filters.flag_status)
+    return recorded
+
+
+def count_rows(export: Export) -> int:
+    """How many rows the export writes: visits or recorded instruments."""
+    if export.options.dataset == Dataset.INSTRUMENTS:
+        return export_instruments(export.filters).count()
+    return count_visits(export.filters)
+
+
 # The query, typed and as text ------------------------------------------------------------------
 
 
@@ -90,19 +124,25 @@ def export_query(
     expressions: list[Any],
     *,
     by_patient: bool = False,
-) -> QuerySet[Visit]:
-    """The one export query: filtered visits joined to patient and clinician, in file order."""
+) -> QuerySet[Any]:
+    """The one export query: filtered visits (or recorded instruments) joined to patient and
+    clinician, in file order."""
     aliases = [_alias(index) for index in range(len(expressions))]
-    visits = export_visits(export.filters).annotate(**dict(zip(aliases, expressions, strict=True)))
+    base: QuerySet[Any]
+    if export.options.dataset == Dataset.INSTRUMENTS:
+        base, moment = export_instruments(export.filters), "administered_at"
+    else:
+        base, moment = export_visits(export.filters), "visit_at"
+    found = base.annotate(**dict(zip(aliases, expressions, strict=True)))
     if export.options.deidentified:
         # not by real date or id, which would leak the true order of shifted dates
         patient = deidentify.pseudonym_sql(deidentify.PATIENT, F("patient_id"))
-        order: list[Any] = [patient, "visit_at", "id"]
+        order: list[Any] = [patient, moment, "id"]
     elif by_patient:
-        order = ["patient_id", "visit_at", "id"]
+        order = ["patient_id", moment, "id"]
     else:
-        order = ["visit_at", "id"]
-    return visits.order_by(*order).values_list(*aliases)
+        order = [moment, "id"]
+    return found.order_by(*order).values_list(*aliases)
 
 
 def rows(
@@ -112,7 +152,8 @@ def rows(
     by_patient: bool = False,
     progress: Progress | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """The typed row generator: one tuple per visit, `columns()` then `extra`, streamed;
+    """The typed row generator: one tuple per visit (or instrument), `columns()` then `extra`,
+    streamed;
     `progress` hears the rows read so far every CHUNK_ROWS rows, and once more when it ends
     (all of them, or as many as were read when it stopped early)."""
     expressions = [column.expression for column in columns(export.options)]

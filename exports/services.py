@@ -9,7 +9,7 @@ from audit.models import Audit, AuditAction
 from audit.services import Actor, record_audit
 from config.replica import long_reads
 from exports.export import Export, size_problem
-from exports.selectors import count_visits
+from exports.selectors import count_rows
 
 
 class ExportTooLarge(Exception):
@@ -27,7 +27,7 @@ class StartedExport:
 
 
 def start_export(*, export: Export, actor: Actor) -> StartedExport:
-    """The export pinned to now and its visit count, audited in one transaction.
+    """The export pinned to now and its row count, audited in one transaction.
 
     The file streams after the response has started, outside any transaction of ours, so the
     audit row records the request with the count announced to the user; pinning `as_of` makes
@@ -35,8 +35,8 @@ def start_export(*, export: Export, actor: Actor) -> StartedExport:
     """
     pinned = export.as_of_now()
     with transaction.atomic(durable=True), long_reads():
-        row_count = count_visits(pinned.filters)  # where the rows will come from
-        problem = size_problem(export.format, row_count)
+        row_count = count_rows(pinned)  # where the rows will come from
+        problem = size_problem(export.format, row_count, export.options.dataset)
         if problem:
             raise ExportTooLarge(problem)
         audit = record_audit(

@@ -13,9 +13,9 @@ from django.views.decorators.http import require_GET
 
 from audit.requests import actor_for
 from exports import writers
-from exports.export import Format, size_problem
+from exports.export import Dataset, Format, rows_noun, size_problem
 from exports.forms import ExportForm
-from exports.selectors import count_visits
+from exports.selectors import count_rows
 from exports.services import ExportTooLarge, StartedExport, start_export
 
 PERMISSION = "screening.export_visit"
@@ -25,21 +25,22 @@ PERMISSION = "screening.export_visit"
 @permission_required(PERMISSION, raise_exception=True)
 def exports(request: HttpRequest) -> HttpResponse:
     form = _form(request)
-    count = count_visits(form.export().filters) if form.is_valid() else None
+    count = count_rows(form.export()) if form.is_valid() else None
     return _page(request, form, count)
 
 
 @require_GET
 @permission_required(PERMISSION, raise_exception=True)
 def export_count(request: HttpRequest) -> JsonResponse:
-    """The number of visits the choices match, for the page's script."""
+    """The number of visits (or instruments) the choices match, for the page's script."""
     form = _form(request)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     export = form.export()
-    count = count_visits(export.filters)
-    problem = size_problem(export.format, count)
-    return JsonResponse({"count": count, "text": count_text(count), "problem": problem})
+    count = count_rows(export)
+    dataset = export.options.dataset
+    problem = size_problem(export.format, count, dataset)
+    return JsonResponse({"count": count, "text": count_text(count, dataset), "problem": problem})
 
 
 @require_GET
@@ -57,8 +58,9 @@ def export_download(request: HttpRequest) -> HttpResponse:
     return _file_response(started)
 
 
-def count_text(count: int) -> str:
-    return f"{count:,} visit matches" if count == 1 else f"{count:,} visits match"
+def count_text(count: int, dataset: str = Dataset.VISITS) -> str:
+    noun = rows_noun(dataset, count)
+    return f"{count:,} {noun} matches" if count == 1 else f"{count:,} {noun} match"
 
 
 def _form(request: HttpRequest) -> ExportForm:
@@ -81,13 +83,15 @@ def _page(
     query = QueryDict(mutable=True)
     for name in form.fields:
         query.setlist(name, form.data.getlist(name))
+    dataset = form.export().options.dataset if form.is_valid() else Dataset.VISITS
     if count is not None and form.is_valid():
-        problem = problem or size_problem(form.cleaned_data["format"], count)
+        problem = problem or size_problem(form.cleaned_data["format"], count, dataset)
     context = {
         "nav": "exports",
         "form": form,
         "count": count,
-        "count_text": count_text(count) if count is not None else "",
+        "count_text": count_text(count, dataset) if count is not None else "",
+        "noun": rows_noun(dataset, 2),
         "problem": problem,
         "query": query.urlencode(),
         "format_label": Format(form.cleaned_data["format"]).label if form.is_valid() else "",

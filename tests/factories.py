@@ -141,8 +141,32 @@ ANSWERS: dict[str, dict[str, Any]] = {
 ANSWERS["comorbid"] = {**ANSWERS["depressed_affect"], "backache_freq_30d": "several_times_a_week"}
 
 
+# Instrument answers by outcome (INSTRUMENTS.md keys), every key of the instrument present.
+INSTRUMENT_ANSWERS: dict[str, dict[str, Any]] = {
+    "asq_acute": {"asq_1": "yes", "asq_2": "no", "asq_3": "no", "asq_4": "no", "asq_5": "yes"},
+    "asq_negative": {"asq_1": "no", "asq_2": "no", "asq_3": "no", "asq_4": "no", "asq_5": None},
+    "phq9_8": {**{f"phq9_{n}": 1 for n in range(1, 9)}, "phq9_9": 0, "phq9_difficulty": None},
+    "phq9_12": {
+        **{f"phq9_{n}": level for n, level in enumerate((2, 2, 1, 2, 1, 1, 1, 1, 1), start=1)},
+        "phq9_difficulty": "very_difficult",
+    },
+    "phq9_0": {**{f"phq9_{n}": 0 for n in range(1, 10)}, "phq9_difficulty": None},
+    "lbp_chronic": {
+        "lbp_duration": "1_5_years",
+        "lbp_frequency": "every_day_or_nearly",
+        "peg_pain": 6,
+        "peg_enjoyment": 5,
+        "peg_activity": 5,
+    },
+}
+_DEFAULT_ANSWERS = {"asq": "asq_negative", "phq9": "phq9_8", "lbp_peg": "lbp_chronic"}
+
+
 class RecordedInstrumentFactory(factory.django.DjangoModelFactory):
-    """A PHQ-9 recorded for a patient who has a visit, scored by screening.instruments."""
+    """An instrument recorded for a patient who has a visit, its stored result what
+    screening.instruments scores. Pass `instrument=` and `answers={...}` (INSTRUMENTS.md keys;
+    absent keys are stored null); without answers, a PHQ-9 of 8, a negative ASQ or a chronic
+    LBP+PEG."""
 
     class Meta:
         model = RecordedInstrument
@@ -150,9 +174,7 @@ class RecordedInstrumentFactory(factory.django.DjangoModelFactory):
     patient = factory.LazyAttribute(lambda o: VisitFactory().patient)
     clinician = factory.SubFactory(UserFactory)
     instrument = "phq9"
-    answers = factory.LazyFunction(
-        lambda: {**{f"phq9_{n}": 1 for n in range(1, 9)}, "phq9_9": 0, "phq9_difficulty": None}
-    )
+    answers = None
     administered_at = factory.LazyFunction(timezone.now)
     submission_id = factory.LazyFunction(uuid.uuid4)
 
@@ -163,7 +185,10 @@ class RecordedInstrumentFactory(factory.django.DjangoModelFactory):
         from screening import instruments
 
         kind = instruments.Instrument(kwargs["instrument"])
-        result = instruments.score(kind, kwargs["answers"]).as_dict()
+        answers = kwargs["answers"] or dict(INSTRUMENT_ANSWERS[_DEFAULT_ANSWERS[kind]])
+        result = instruments.score(kind, answers).as_dict()
+        keys = [question.key for question in instruments.QUESTIONS[kind]]
+        kwargs["answers"] = {key: answers.get(key) for key in keys}
         kwargs.setdefault("result", result)
         kwargs.setdefault("positive", bool(result["positive"]))
         kwargs.setdefault("rules_version", instruments.RULES_VERSION)

@@ -1,5 +1,5 @@
 // Exports page: keep the visit count current as choices change, and show progress while a file
-// downloads. Without this script the form's "Count visits" button and the plain download link
+// downloads. Without this script the form's "Count" button and the plain download link
 // do the same work; the script only adds the live count and the progress bar.
 (function () {
   "use strict";
@@ -71,14 +71,14 @@
           showCount(result.data);
         } else {
           countText.textContent =
-            "Correct the choices above (press “Count visits”) to see how many visits match.";
+            "Correct the choices above (press “Count”) to see how many match.";
           show(link, false);
           show(empty, false);
         }
       })
       .catch(function (error) {
         if (error.name !== "AbortError") {
-          countText.textContent = "Could not count the visits: press “Count visits”.";
+          countText.textContent = "Could not count: press “Count”.";
         }
       });
   }
@@ -148,7 +148,7 @@
     } else {
       fraction = rows ? counter.visits / rows : 1;
       text =
-        numbers.format(counter.visits) + " of " + numbers.format(rows) + " visits (" +
+        numbers.format(counter.visits) + " of " + numbers.format(rows) + " rows (" +
         sizeText(received) + ")";
     }
     bar.value = Math.min(100, Math.round(fraction * 100));

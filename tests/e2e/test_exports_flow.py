@@ -76,7 +76,7 @@ def test_download_works_without_javascript_when_scripts_are_off(browser: Browser
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{live_server.url}/exports/")
     page.get_by_label("Clinician").select_option(label="clin_second")
-    page.get_by_role("button", name="Count visits").click()
+    page.get_by_role("button", name="Count", exact=True).click()
     expect(page.get_by_text("1 visit matches")).to_be_visible()
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV").click()

@@ -1,5 +1,8 @@
 """`manage.py export_visits --user USER --output FILE`: the exports page's download, without the web.
 
+`--dataset instruments` exports the recorded instruments instead (ASQ, PHQ-9, LBP+PEG), as the
+page's "What to export" choice does.
+
 The same choices as the page (the same form checks them), the same writer and so the same bytes,
 and the same EXPORT audit row, under the user named.
 """
@@ -14,9 +17,10 @@ from django.http import QueryDict
 
 from audit.services import Actor
 from exports import writers
-from exports.export import DateDetail, Format
+from exports.export import Dataset, DateDetail, Format, rows_noun
 from exports.forms import ExportForm
 from exports.services import ExportTooLarge, StartedExport, start_export
+from screening.instruments import Instrument
 from screening.models import FlagKind
 
 PERMISSION = "screening.export_visit"
@@ -25,13 +29,25 @@ PROGRESS_EVERY = 10_000  # rows between progress lines
 
 class Command(BaseCommand):
     help = (
-        "Export visits as the exports page does: CSV, Excel or FHIR NDJSON, identified or "
+        "Export visits (or, with --dataset instruments, recorded instruments) as the exports "
+        "page does: CSV, Excel or FHIR NDJSON, identified or "
         "de-identified, with the page's filters. The export is audited under --user, who must "
         "be allowed to export. Bad choices exit with status 2 and write nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", required=True, metavar="USER", help="who exports (audit)")
+        parser.add_argument(
+            "--dataset",
+            choices=Dataset.values,
+            default=Dataset.VISITS,
+            help="one row per visit (default) or per recorded instrument",
+        )
+        parser.add_argument(
+            "--instrument",
+            choices=[kind.value for kind in Instrument],
+            help="instruments: only this one",
+        )
         parser.add_argument("--output", required=True, metavar="FILE", help="the file, or -")
         parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD")
         parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD")
@@ -67,9 +83,11 @@ class Command(BaseCommand):
         except ExportTooLarge as problem:
             raise CommandError(str(problem), returncode=2) from None
         count = started.row_count
-        self.stderr.write(f"exporting {count:,} visits as {Format(started.export.format).label}")
+        dataset = started.export.options.dataset
+        label = Format(started.export.format).label
+        self.stderr.write(f"exporting {count:,} {rows_noun(dataset, count)} as {label}")
         written = self._write(started, options["output"])
-        self.stderr.write(f"wrote {written:,} visits to {options['output']}")
+        self.stderr.write(f"wrote {written:,} {rows_noun(dataset, written)} to {options['output']}")
 
     def _write(self, started: StartedExport, output: str) -> int:
         """The file (a workbook built in the app's folder first), and the export's closing audit
@@ -80,7 +98,8 @@ class Command(BaseCommand):
         def progress(done: int) -> None:
             if done - reported[0] >= PROGRESS_EVERY:
                 reported[0] = done
-                self.stderr.write(f"wrote {min(done, count):,} of {count:,} visits")
+                noun = rows_noun(started.export.options.dataset, count)
+                self.stderr.write(f"wrote {min(done, count):,} of {count:,} {noun}")
 
         if output == "-":
             return writers.write_audited(started, sys.stdout.buffer, progress)
@@ -101,6 +120,8 @@ def _form_data(options: dict[str, Any]) -> QueryDict:
     data = QueryDict(mutable=True)
     data.update(ExportForm.default_data())
     for name in (
+        "dataset",
+        "instrument",
         "date_from",
         "date_to",
         "back_pain",
