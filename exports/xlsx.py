@@ -12,12 +12,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet import _writer as sheet_writer
 
 from exports.columns import Column, Kind, columns
-from exports.export import Export, Progress
+from exports.export import Dataset, Export, Progress
 from exports.selectors import rows
 from exports.tmpfiles import owner_only_file
 from lib.spreadsheet import neutralise
 
 # XLSX: the typed rows into a write-only workbook -------------------------------------------------
+
+_SHEETS = {Dataset.VISITS: "Visits", Dataset.INSTRUMENTS: "Instruments"}
 
 
 def _cell_writer(column: Column, labels: bool) -> Callable[[Any], Any]:
@@ -52,7 +54,7 @@ def _codes_and_labels(column: Column) -> str:
 def write_xlsx(
     export: Export, target: IO[bytes], folder: Path, progress: Progress | None = None
 ) -> int:
-    """Write the workbook (a Visits sheet and a Columns sheet) to `target`, building it in
+    """Write the workbook (a Visits or Instruments sheet and a Columns sheet) to `target`, building it in
     `folder` (an export workspace); return the rows."""
     workbook = Workbook(write_only=True)
     try:
@@ -68,7 +70,7 @@ def write_xlsx(
 def _fill(workbook: Workbook, export: Export, folder: Path, progress: Progress | None) -> int:
     labels = export.options.labels
     export_columns = columns(export.options)
-    sheet = workbook.create_sheet("Visits")
+    sheet = workbook.create_sheet(_SHEETS[export.options.dataset])
     sheet.freeze_panes = "A2"  # write-only sheets take panes only before the first row
     _buffer_in(folder, sheet)
     bold = Font(bold=True)
