@@ -65,6 +65,7 @@ def import_visits(
             actor=actor,
             action=AuditAction.IMPORT,
             detail={
+                "dataset": "visits",
                 "rows": len(rows),
                 "format": source,
                 "patients_created": summary.patients_created,

@@ -120,7 +120,13 @@ def test_visits_patients_flags_and_audit_are_written_when_every_row_is_valid(tmp
     kinds = set(Flag.objects.values_list("patient__mrn", "kind"))
     assert kinds == {("A001", FlagKind.ASSESS_DEPRESSION), ("A002", FlagKind.ASSESS_BACK_PAIN)}
     audit = Audit.objects.get(action=AuditAction.IMPORT)
-    assert audit.detail == {"rows": 3, "format": "csv", "patients_created": 3, "flags": 2}
+    assert audit.detail == {
+        "dataset": "visits",
+        "rows": 3,
+        "format": "csv",
+        "patients_created": 3,
+        "flags": 2,
+    }
     assert "Lovelace" not in json.dumps(audit.detail)
 
 
