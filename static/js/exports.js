@@ -35,6 +35,11 @@
     return { value: checked.value, label: label ? label.textContent.trim() : checked.value };
   }
 
+  function rowsNoun() {
+    const checked = form.querySelector("input[name=dataset]:checked");
+    return checked && checked.value === "instruments" ? " instruments (" : " visits (";
+  }
+
   function show(element, visible) {
     element.hidden = !visible;
   }
@@ -148,7 +153,7 @@
     } else {
       fraction = rows ? counter.visits / rows : 1;
       text =
-        numbers.format(counter.visits) + " of " + numbers.format(rows) + " rows (" +
+        numbers.format(counter.visits) + " of " + numbers.format(rows) + rowsNoun() +
         sizeText(received) + ")";
     }
     bar.value = Math.min(100, Math.round(fraction * 100));
