@@ -224,9 +224,16 @@ def _flag_action(obj: str, detail: dict[str, Any]) -> str:
     return text
 
 
+def _rows_noun(detail: dict[str, Any]) -> str:
+    """What an export's or import's rows are: visits (also when older rows do not say) or
+    recorded instruments."""
+    return "instrument" if detail.pop("dataset", "visits") == "instruments" else "visit"
+
+
 def _export(obj: str, detail: dict[str, Any]) -> str:
     count = detail.pop("row_count", None)
-    text = "Exported " + (_count(count, "visit") if count is not None else "visits")
+    noun = _rows_noun(detail)
+    text = "Exported " + (_count(count, noun) if count is not None else f"{noun}s")
     if detail.get("format"):
         fmt = detail.pop("format")
         text += f" as {FORMAT_NAMES.get(fmt, _value(fmt))}"
@@ -245,7 +252,7 @@ def _export(obj: str, detail: dict[str, Any]) -> str:
     filters.pop("as_of", None)
     parts.append(_dates(filters))
     if filters.pop("current_only", True) is False:
-        parts.append("including amended visits")
+        parts.append(f"including amended {noun}s")
     if filters.get("clinician_id") is not None:
         parts.append(f"clinician user #{filters.pop('clinician_id')}")
     parts.append(_phrases(filters))
@@ -286,7 +293,8 @@ def _analytics(obj: str, detail: dict[str, Any]) -> str:
 
 def _import(obj: str, detail: dict[str, Any]) -> str:
     rows = detail.pop("rows", None)
-    text = "Imported " + (_count(rows, "row") if rows is not None else "visits")
+    noun = "instrument" if _rows_noun(detail) == "instrument" else "row"
+    text = "Imported " + (_count(rows, noun) if rows is not None else f"{noun}s")
     if detail.get("format"):
         fmt = detail.pop("format")
         text += f" from {FORMAT_NAMES.get(fmt, _value(fmt))}"
@@ -295,6 +303,10 @@ def _import(obj: str, detail: dict[str, Any]) -> str:
         parts.append(f"{_count(detail.pop('patients_created'), 'patient')} registered")
     if "flags" in detail:
         parts.append(f"{_count(detail.pop('flags'), 'flag')} raised")
+    if "positive" in detail:
+        parts.append(f"{detail.pop('positive')} positive")
+    if "safety_flags" in detail:
+        parts.append(f"{_count(detail.pop('safety_flags'), 'safety flag')} opened or joined")
     return text + (f": {', '.join(parts)}" if parts else "")
 
 

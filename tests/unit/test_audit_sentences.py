@@ -134,6 +134,17 @@ CASES = [
         NONE,
         EXPORT_DETAIL
         | {
+            "dataset": "instruments",
+            "filters": EXPORT_DETAIL["filters"] | {"instrument": "phq9", "current_only": False},
+        },
+        "Exported 208 instruments as CSV, codes, 2026-11-01 to 2026-11-30, including amended "
+        "instruments, instrument phq9",
+    ),
+    (
+        AuditAction.EXPORT,
+        NONE,
+        EXPORT_DETAIL
+        | {
             "deidentified": True,
             "options": {"labels": True, "midus_names": True, "dates": "year"},
             "filters": EXPORT_DETAIL["filters"] | {"clinician_id": 3, "current_only": False},
@@ -184,6 +195,18 @@ CASES = [
         NONE,
         {"rows": 20, "format": "csv", "patients_created": 1, "flags": 2},
         "Imported 20 rows from CSV: 1 patient registered, 2 flags raised",
+    ),
+    (
+        AuditAction.IMPORT,
+        NONE,
+        {"dataset": "visits", "rows": 20, "format": "csv", "patients_created": 1, "flags": 2},
+        "Imported 20 rows from CSV: 1 patient registered, 2 flags raised",
+    ),
+    (
+        AuditAction.IMPORT,
+        NONE,
+        {"dataset": "instruments", "rows": 3, "format": "csv", "positive": 2, "safety_flags": 1},
+        "Imported 3 instruments from CSV: 2 positive, 1 safety flag opened or joined",
     ),
     (AuditAction.AUDIT_VIEW, NONE, {"filter": {}, "page": 1}, "Viewed the audit log, no filter"),
     (
