@@ -252,3 +252,62 @@ def test_the_scan_finds_identifiers_when_the_export_is_identified(signed_in, pat
     body = fetch(signed_in, "csv", deidentified=None)
     with pytest.raises(AssertionError):
         assert_no_identifier(body, patients)
+
+
+@pytest.fixture
+def instruments_of(patients):
+    """A PHQ-9 for each test patient, against a flag, at a minute no visit has."""
+    from tests.factories import FlagFactory, RecordedInstrumentFactory
+
+    recorded = []
+    for number, (patient, visits) in enumerate(patients):
+        flag = FlagFactory(id=6_640_000 + number, visit=visits[0], patient=patient)
+        recorded.append(
+            RecordedInstrumentFactory(
+                id=8_530_000 + number,
+                patient=patient,
+                flag=flag,
+                instrument="phq9",
+                clinician=visits[0].clinician,
+                administered_at=visits[0].visit_at + dt.timedelta(days=2, minutes=6),
+            )
+        )
+    return recorded
+
+
+def instrument_identifiers(patients, recorded) -> list[str]:
+    found = identifiers(patients)
+    for instrument in recorded:
+        found += [str(instrument.pk), str(instrument.flag_id)]
+        found += _date_forms(timezone.localdate(instrument.administered_at))
+        found.append(instrument.administered_at.strftime("%H:%M"))
+    return found
+
+
+@pytest.mark.parametrize("export_format", ["csv", "xlsx", "fhir"])
+@pytest.mark.parametrize("dates", ["shifted", "year"])
+def test_instruments_hold_no_identifier_when_deidentified(
+    signed_in, patients, instruments_of, export_format, dates
+):
+    body = fetch(signed_in, export_format, dataset="instruments", dates=dates)
+    if export_format == "xlsx":
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            parts = [archive.read(name) for name in archive.namelist()]
+    else:
+        parts = [body]
+    for part in parts:
+        text = part.decode("utf-8", errors="replace").lower()
+        leaked = [v for v in instrument_identifiers(patients, instruments_of) if v.lower() in text]
+        assert leaked == []
+    if export_format == "csv":
+        assert len(csv_rows(body)) == 3
+
+
+def test_instrument_scan_finds_the_identifiers_when_identified(signed_in, patients, instruments_of):
+    body = fetch(signed_in, "csv", dataset="instruments", deidentified=None).decode("utf-8-sig")
+
+    for instrument in instruments_of:
+        assert instrument.patient.mrn in body
+        assert str(instrument.pk) in body
+        assert str(instrument.flag_id) in body
+        assert instrument.administered_at.strftime("%H:%M") in body
