@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
@@ -206,3 +208,34 @@ def test_deidentified_resources_hold_no_identifier_when_deidentified(signed_in, 
     subjects = {json.dumps(response["subject"]) for response in responses}
     assert json.dumps({"identifier": {"system": PSEUDONYM_SYSTEM, "value": pseudonym}}) in subjects
     assert all("author" not in response for response in responses)
+
+
+@pytest.mark.parametrize("export_format", ["fhir", "csv", "xlsx"])
+def test_query_count_stays_the_same_when_more_instruments_are_exported(
+    signed_in, recorded, export_format
+):
+    export_rows(signed_in, export_format)  # the first request also loads the permissions
+    with CaptureQueriesContext(connection) as few:
+        export_rows(signed_in, export_format)
+    for answers in ("phq9_0", "phq9_12", "phq9_0"):
+        RecordedInstrumentFactory(instrument="phq9", answers=INSTRUMENT_ANSWERS[answers])
+    RecordedInstrumentFactory(instrument="asq", answers=INSTRUMENT_ANSWERS["asq_acute"])
+    with CaptureQueriesContext(connection) as many:
+        export_rows(signed_in, export_format)
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def export_rows(client, export_format: str) -> None:
+    query = {
+        "dataset": "instruments",
+        "date_from": (TODAY - dt.timedelta(days=30)).isoformat(),
+        "date_to": TODAY.isoformat(),
+        "current_only": "on",
+        "format": export_format,
+        "labels": "codes",
+        "dates": "shifted",
+    }
+    response = client.get(reverse("exports:export_download"), query)
+    assert response.status_code == 200
+    assert int(response["X-Export-Rows"]) >= 3
+    b"".join(response.streaming_content)
