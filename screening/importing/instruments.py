@@ -4,6 +4,7 @@ which instrument, and its answers as screening.instruments validates them (INSTR
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,11 +13,12 @@ from django.utils import timezone
 from patients.models import Patient
 from screening import instruments
 from screening.importing.rows import BATCH, RawRow, RowError
-from screening.models import RecordedInstrument
+from screening.models import RecordedInstrument, Visit
 
 ROW_KEYS = ("mrn", "administered_at", "instrument")
 ANSWER_KEYS = tuple(q.key for questions in instruments.QUESTIONS.values() for q in questions)
 COLUMNS = (*ROW_KEYS, *ANSWER_KEYS)
+NOT_SCREENED = "this patient has no screening visit yet: an instrument follows a screen"
 _OWNER = {q.key: kind for kind, questions in instruments.QUESTIONS.items() for q in questions}
 
 
@@ -100,6 +102,7 @@ def validate_instrument_rows(rows: list[RawRow]) -> tuple[list[InstrumentRow], l
     """Every row checked: unknown columns, a registered MRN, when, the instrument, its answers,
     and no instrument already recorded for the patient at that time."""
     patients = _registered(sorted({str(m) for row in rows if (m := _text(row, "mrn"))}))
+    screened = _screened(patients.values())
     valid: list[InstrumentRow] = []
     errors: list[RowError] = []
     for row in rows:
@@ -113,6 +116,8 @@ def validate_instrument_rows(rows: list[RawRow]) -> tuple[list[InstrumentRow], l
         if patient is None:
             message = "required" if mrn is None else "no patient is registered with this MRN"
             row_errors.append(RowError(row.line, "mrn", message))
+        elif patient.pk not in screened:
+            row_errors.append(RowError(row.line, "mrn", NOT_SCREENED))
         moment = _moment(row, row_errors)
         kind = _kind(row, row_errors)
         answers = _answers(row, kind, row_errors) if kind is not None else None
@@ -129,6 +134,17 @@ def _registered(mrns: list[str]) -> dict[str, Patient]:
     for start in range(0, len(mrns), BATCH):
         chunk = mrns[start : start + BATCH]
         found.update((p.mrn, p) for p in Patient.objects.filter(mrn__in=chunk))
+    return found
+
+
+def _screened(patients: Iterable[Patient]) -> set[int]:
+    """The patients with a screening visit: an instrument follows a screen (and a SAFETY flag
+    it raises points to that visit), as record_instrument requires."""
+    ids = sorted(patient.pk for patient in patients)
+    found: set[int] = set()
+    for start in range(0, len(ids), BATCH):
+        visits = Visit.objects.filter(patient_id__in=ids[start : start + BATCH])
+        found |= set(visits.values_list("patient_id", flat=True).distinct())
     return found
 
 

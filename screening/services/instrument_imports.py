@@ -8,7 +8,7 @@ from django.db import transaction
 
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
-from screening.importing.instruments import InstrumentRow
+from screening.importing.instruments import NOT_SCREENED, InstrumentRow
 from screening.importing.rows import RowError
 from screening.services.instruments import NoVisitYet, _audit_detail, _write
 
@@ -49,9 +49,9 @@ def import_instruments(
                     actor=actor,
                     flag=None,
                 )
-            except NoVisitYet as problem:
-                # the SAFETY flag a PHQ-9 item 9 raises must point to a visit
-                raise InstrumentImportFailed(RowError(row.line, "phq9_9", str(problem))) from None
+            except NoVisitYet:
+                # checked before the import; only a visit removed since could get here
+                raise InstrumentImportFailed(RowError(row.line, "mrn", NOT_SCREENED)) from None
             record_audit(
                 actor=actor,
                 action=AuditAction.INSTRUMENT_RECORD,

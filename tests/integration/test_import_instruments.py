@@ -25,6 +25,7 @@ def patients():
     first = PatientFactory(mrn="A001", family_name="Lovelace")
     second = PatientFactory(mrn="A002")
     VisitFactory(patient=first)
+    VisitFactory(patient=second)
     return first, second
 
 
@@ -114,14 +115,15 @@ def test_nothing_is_written_and_the_row_and_key_are_named_when_one_row_is_bad(
     assert not Audit.objects.filter(action=AuditAction.IMPORT).exists()
 
 
-def test_nothing_is_written_when_a_late_row_fails_while_recording(tmp_path, clinician, patients):
-    # item 9 raises a SAFETY flag, which must point to a visit: A002 has none
-    unsafe = row("phq9", "phq9_12", mrn="A002", administered_at="2025-03-03T10:00")
-    path = write_csv(tmp_path, [row("asq", "asq_negative"), unsafe])
+def test_a_patient_without_a_screening_visit_is_refused_when_imported(
+    tmp_path, clinician, patients
+):
+    PatientFactory(mrn="A003")  # registered, never screened
+    path = write_csv(tmp_path, [row("asq", "asq_negative"), row("phq9", "phq9_12", mrn="A003")])
 
     message = failing(path, clinician)
 
-    assert "line 3: phq9_9: Record a screening visit first" in message
+    assert "line 3: mrn: this patient has no screening visit yet" in message
     assert not RecordedInstrument.objects.exists()
     assert not Flag.objects.filter(kind=FlagKind.SAFETY).exists()
 
