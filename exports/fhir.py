@@ -170,18 +170,6 @@ def _questionnaire() -> dict[str, Any]:
 # Rows to resources -------------------------------------------------------------------------
 
 
-def patient_resource(row: dict[str, Any]) -> dict[str, Any]:
-    """The Patient of an identified row (its patient columns)."""
-    return {
-        "resourceType": "Patient",
-        "id": str(row["patient_id"]),
-        "identifier": [{"system": MRN_SYSTEM, "value": row["mrn"]}],
-        "name": [{"family": row["family_name"], "given": [row["given_name"]]}],
-        "gender": row["sex"],
-        "birthDate": row["date_of_birth"].isoformat(),
-    }
-
-
 def _extra(export: Export) -> dict[str, Any]:
     """What the resources need beyond the CSV columns: the visit's id and the patient's flags."""
     deidentified = export.options.deidentified
@@ -245,7 +233,14 @@ class _Builder:
         return {"reference": f"Patient/{patient}"}
 
     def _patient(self, row: dict[str, Any]) -> dict[str, Any]:
-        return patient_resource(row)
+        return {
+            "resourceType": "Patient",
+            "id": str(row["patient_id"]),
+            "identifier": [{"system": MRN_SYSTEM, "value": row["mrn"]}],
+            "name": [{"family": row["family_name"], "given": [row["given_name"]]}],
+            "gender": row["sex"],
+            "birthDate": row["date_of_birth"].isoformat(),
+        }
 
     def _flag(self, flag: dict[str, Any], subject: dict[str, Any]) -> dict[str, Any]:
         label = FlagKind(flag["kind"]).label
@@ -343,18 +338,13 @@ def _line(resource: dict[str, Any]) -> str:
 
 def ndjson_chunks(export: Export, progress: Progress | None = None) -> Iterator[bytes]:
     """The NDJSON file in pieces of about CHUNK_BYTES, streamed from the typed rows."""
-    builder: _Builder | _InstrumentBuilder
     if export.options.dataset == Dataset.INSTRUMENTS:
-        builder, opening, extra = (
-            _InstrumentBuilder(export),
-            instrument_definitions(),
-            _instrument_extra(export),
-        )
-    else:
-        builder, opening, extra = _Builder(export), definitions(), _extra(export)
-    lines = [_line(resource) for resource in opening]
+        yield from instrument_ndjson_chunks(export, progress)
+        return
+    builder = _Builder(export)
+    lines = [_line(resource) for resource in definitions()]
     size = 0
-    for values in rows(export, extra=extra, by_patient=True, progress=progress):
+    for values in rows(export, extra=_extra(export), by_patient=True, progress=progress):
         for resource in builder.resources(values):
             line = _line(resource)
             lines.append(line)
@@ -601,10 +591,22 @@ class _InstrumentBuilder:
         if patient != self.patient:
             self.patient = patient
             if not self.deidentified:
-                yield patient_resource(row)
+                yield _instrument_patient(row)
         ref = f"instrument-{row['ref']}"
         yield instrument_response(row, ref, subject, when, author=not self.deidentified)
         yield from instrument_observations(row, ref, subject, when)
+
+
+def _instrument_patient(row: dict[str, Any]) -> dict[str, Any]:
+    """The Patient of an identified row, as the visits export writes it."""
+    return {
+        "resourceType": "Patient",
+        "id": str(row["patient_id"]),
+        "identifier": [{"system": MRN_SYSTEM, "value": row["mrn"]}],
+        "name": [{"family": row["family_name"], "given": [row["given_name"]]}],
+        "gender": row["sex"],
+        "birthDate": row["date_of_birth"].isoformat(),
+    }
 
 
 def instrument_response(
@@ -724,3 +726,21 @@ def _phq9_observations(
             _component("phq9-safety", valueBoolean=row["safety"]),
         ],
     }
+
+
+def instrument_ndjson_chunks(export: Export, progress: Progress | None = None) -> Iterator[bytes]:
+    """The recorded instruments' NDJSON file in pieces of about CHUNK_BYTES, streamed."""
+    builder = _InstrumentBuilder(export)
+    lines = [_line(resource) for resource in instrument_definitions()]
+    size = 0
+    extra = _instrument_extra(export)
+    for values in rows(export, extra=extra, by_patient=True, progress=progress):
+        for resource in builder.resources(values):
+            line = _line(resource)
+            lines.append(line)
+            size += len(line)
+        if size >= CHUNK_BYTES:
+            yield "".join(lines).encode()
+            lines.clear()
+            size = 0
+    yield "".join(lines).encode()
