@@ -584,10 +584,10 @@ class _InstrumentBuilder:
         patient = row["patient_pseudonym"] if self.deidentified else str(row["patient_id"])
         if self.deidentified:
             subject: dict[str, Any] = {"identifier": {"system": PSEUDONYM_SYSTEM, "value": patient}}
-            when = _when(row.get("administered_date") or row.get("administered_year"))
+            when = _instrument_when(row.get("administered_date") or row.get("administered_year"))
         else:
             subject = {"reference": f"Patient/{patient}"}
-            when = _when(row["administered_at"])
+            when = _instrument_when(row["administered_at"])
         if patient != self.patient:
             self.patient = patient
             if not self.deidentified:
@@ -595,6 +595,14 @@ class _InstrumentBuilder:
         ref = f"instrument-{row['ref']}"
         yield instrument_response(row, ref, subject, when, author=not self.deidentified)
         yield from instrument_observations(row, ref, subject, when)
+
+
+def _instrument_when(value: Any) -> str:
+    """A FHIR dateTime: the UTC instant, or the shifted date or the year of a de-identified row
+    (the visits' _when; kept apart so the two builders can move separately)."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _instrument_patient(row: dict[str, Any]) -> dict[str, Any]:
