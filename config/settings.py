@@ -243,6 +243,11 @@ SAFETY_FLAG_OVERDUE_HOURS = env_int("SAFETY_FLAG_OVERDUE_HOURS", 24)
 FLAG_OVERDUE_DAYS = env_int("FLAG_OVERDUE_DAYS", 14)
 # Screening: a patient's visit recorded this recently makes a new one ask first (Back, resubmit).
 RECENT_VISIT_MINUTES = env_int("RECENT_VISIT_MINUTES", 30)
+# Re-screen list: months after a visit positive for one condition only that the other is due
+# (DESIGN.md Flag rules; screening/rescreen.py).
+RESCREEN_INTERVAL_MONTHS = env_int("RESCREEN_INTERVAL_MONTHS", 12)
+if RESCREEN_INTERVAL_MONTHS < 1:
+    raise ImproperlyConfigured("RESCREEN_INTERVAL_MONTHS must be 1 or more")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

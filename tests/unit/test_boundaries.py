@@ -31,6 +31,7 @@ PURE = (
     "screening/study.py",
     "screening/casefile.py",
     "screening/followup.py",
+    "screening/rescreen.py",
     "screening/instruments/__init__.py",
     "screening/instruments/__main__.py",
     "screening/instruments/base.py",
