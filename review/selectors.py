@@ -10,12 +10,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from lib.dates import day_range
 from patients.selectors import search_patients
-from screening import criteria, followup, questionnaire
+from screening import criteria, followup, questionnaire, rescreen
+from screening import selectors as screening_selectors
 from screening.models import (
     Flag,
     FlagEvent,
@@ -26,6 +27,7 @@ from screening.models import (
     RecordedInstrument,
     Visit,
 )
+from screening.rescreen import Rescreen
 from screening.selectors import latest_flag_instrument, unclaimed_safety_flags
 
 UNRESOLVED = "unresolved"
@@ -491,3 +493,140 @@ def flag_case(*, flag_id: int, now: dt.datetime | None = None) -> Case:
         events=events,
         measure=case_measure(flag),
     )
+
+
+# The patient page and the CDS Hooks card read the same rule as the list; it lives with the
+# visits (screening), which the patient page may import, and is named here for the review step.
+next_rescreen = screening_selectors.next_rescreen
+RESCREEN_PAGE_SIZE = 25
+_RESCREEN_CURSOR_SALT = "review.rescreen-cursor"
+
+
+@dataclass(frozen=True)
+class RescreenCursor:
+    """A row's place in the re-screen list (its visit's time and id) and the page beside it.
+
+    Its token holds only a visit time, a visit id and a page number: no PHI.
+    """
+
+    visit_at: dt.datetime
+    visit_id: int
+    before: bool
+    page: int
+
+    def token(self) -> str:
+        key = [self.visit_at.isoformat(), self.visit_id, self.before, self.page]
+        return signing.dumps(key, salt=_RESCREEN_CURSOR_SALT, compress=True)
+
+    @classmethod
+    def from_token(cls, token: str) -> "RescreenCursor | None":
+        """The cursor a token names, or None for a missing, altered or malformed token."""
+        if not token:
+            return None
+        try:
+            visit_at, visit_id, before, page = signing.loads(token, salt=_RESCREEN_CURSOR_SALT)
+            return cls(
+                dt.datetime.fromisoformat(visit_at), int(visit_id), bool(before), max(int(page), 1)
+            )
+        except (signing.BadSignature, ValueError, TypeError):
+            return None
+
+    @classmethod
+    def at(cls, visit: Visit, *, before: bool, page: int) -> "RescreenCursor":
+        return cls(visit.visit_at, visit.pk, before, page)
+
+
+@dataclass(frozen=True)
+class RescreenRow:
+    visit: Visit  # the patient's latest current visit, with its patient
+    rescreen: Rescreen
+
+
+@dataclass(frozen=True)
+class RescreenPage:
+    rows: list[RescreenRow]
+    number: int
+    next: RescreenCursor | None
+    previous: RescreenCursor | None
+
+
+def rescreen_due_visits(today: dt.date) -> QuerySet[Visit]:
+    """Each due patient's latest current visit, most overdue (oldest) first.
+
+    A visit is listed when it met exactly one criterion, is old enough (rescreen.cutoff), stands
+    (no amendment replaces it) and no later visit of the patient stands. Served from the
+    visit_at index in list order, with index probes per row on visit_patient_time and
+    visit_amends, so a page reads a few hundred rows at any table size (docs/rescreen.md).
+    """
+    _, end = day_range(None, rescreen.cutoff(today, settings.RESCREEN_INTERVAL_MONTHS))
+    later_current = Visit.objects.filter(
+        screening_selectors.is_current(),
+        Q(visit_at__gt=OuterRef("visit_at"))
+        | Q(visit_at=OuterRef("visit_at"), id__gt=OuterRef("id")),
+        patient_id=OuterRef("patient_id"),
+    )
+    return (
+        Visit.objects.filter(
+            screening_selectors.is_current(), ~Exists(later_current), visit_at__lt=end
+        )
+        .exclude(back_pain=F("major_depression"))
+        .select_related("patient")
+        .only(
+            "id",
+            "visit_at",
+            "back_pain",
+            "major_depression",
+            "patient__id",
+            "patient__mrn",
+            "patient__given_name",
+            "patient__family_name",
+        )
+    )
+
+
+def rescreen_due(
+    *,
+    cursor: RescreenCursor | None = None,
+    size: int = RESCREEN_PAGE_SIZE,
+    today: dt.date | None = None,
+) -> RescreenPage:
+    """A page of patients due or overdue for re-screening of the other condition, most overdue
+    first, with keyset paging: two queries' worth of work at any page and table size."""
+    today = today or timezone.localdate()
+    visits = rescreen_due_visits(today)
+    if cursor is not None:
+        t, i = cursor.visit_at, cursor.visit_id
+        if cursor.before:
+            visits = visits.filter(Q(visit_at__lt=t) | Q(visit_at=t, id__lt=i)).order_by(
+                "-visit_at", "-id"
+            )
+        else:
+            visits = visits.filter(Q(visit_at__gt=t) | Q(visit_at=t, id__gt=i)).order_by(
+                "visit_at", "id"
+            )
+    else:
+        visits = visits.order_by("visit_at", "id")
+    found = list(visits[: size + 1])
+    more = len(found) > size
+    found = found[:size]
+    if cursor is not None and cursor.before:
+        found.reverse()
+        if not more and len(found) < size:
+            # patients left the list since the later page was drawn: start again from the top
+            return rescreen_due(size=size, today=today)
+        number = cursor.page if more else 1
+        previous = RescreenCursor.at(found[0], before=True, page=number - 1) if more else None
+        following = RescreenCursor.at(found[-1], before=False, page=number + 1) if found else None
+    else:
+        number = cursor.page if cursor is not None else 1
+        previous = (
+            RescreenCursor.at(found[0], before=True, page=number - 1) if found and cursor else None
+        )
+        following = RescreenCursor.at(found[-1], before=False, page=number + 1) if more else None
+    # the query keeps only visits that met exactly one criterion, so each has its re-screen
+    rows = [
+        RescreenRow(visit, due)
+        for visit in found
+        if (due := screening_selectors.rescreen_for(visit, today)) is not None
+    ]
+    return RescreenPage(rows=rows, number=number, next=following, previous=previous)

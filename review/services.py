@@ -11,7 +11,15 @@ from audit.services import Actor, record_audit
 from lib.when import when
 from patients.models import Patient
 from patients.selectors import search_kind
-from review.selectors import Cursor, QueueFilters, QueuePage, review_queue
+from review.selectors import (
+    Cursor,
+    QueueFilters,
+    QueuePage,
+    RescreenCursor,
+    RescreenPage,
+    rescreen_due,
+    review_queue,
+)
 from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagOutcome, FlagStatus
 from screening.selectors import latest_flag_instrument
 
@@ -254,6 +262,23 @@ def reopen_flag(*, flag_id: int, actor: Actor, note: str = "") -> Flag:
     _set_resolution(flag, by=None, outcome=None, note="")
     _record(flag, actor, FlagEventAction.REOPENED, note=note.strip())
     return flag
+
+
+def read_rescreen_list(*, cursor: RescreenCursor | None, actor: Actor) -> RescreenPage:
+    """A page of the re-screen list, its showing audited in one row (RESCREEN_VIEW) with the ids
+    of the patients and visits listed, in list order, and the page number: ids only."""
+    with transaction.atomic(durable=True):
+        page = rescreen_due(cursor=cursor)
+        record_audit(
+            actor=actor,
+            action=AuditAction.RESCREEN_VIEW,
+            detail={
+                "patients": [row.visit.patient_id for row in page.rows],
+                "visits": [row.visit.pk for row in page.rows],
+                "page": page.number,
+            },
+        )
+    return page
 
 
 def read_review_queue(

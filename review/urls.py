@@ -9,6 +9,7 @@ app_name = "review"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("search/", views.queue_search, name="queue_search"),  # POST only
+    path("rescreen/", views.rescreen, name="rescreen"),
     path("<int:pk>/", views.flag_detail, name="flag"),
     # case actions, POST only
     path("<int:pk>/claim/", views.flag_action, {"action": "claim"}, name="flag_claim"),

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -74,6 +75,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         "searching": searching,
     }
     return render(request, "review/queue.html", context)
+
+
+@require_GET
+@permission_required("screening.review_flag", raise_exception=True)
+def rescreen(request: HttpRequest) -> HttpResponse:
+    """Patients due or overdue to be screened for the other condition, most overdue first."""
+    page = services.read_rescreen_list(
+        cursor=selectors.RescreenCursor.from_token(request.GET.get("cursor", "")),
+        actor=actor_for(request),
+    )
+    context = {"nav": "rescreen", "page": page, "interval": settings.RESCREEN_INTERVAL_MONTHS}
+    return render(request, "review/rescreen.html", context)
 
 
 @require_POST

@@ -1,10 +1,55 @@
 """Reads of visits and flags that pages and services share; the joins are set here."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from screening import rescreen
 from screening.models import Flag, FlagKind, FlagStatus, RecordedInstrument, Visit
+
+if TYPE_CHECKING:
+    from patients.models import Patient
+
+
+def is_current() -> Exists:
+    """The condition that a visit stands: no other visit amends it (on the visit_amends index)."""
+    return ~Exists(Visit.objects.filter(amends=OuterRef("pk")))
+
+
+def latest_current_visit(patient_id: int) -> Visit | None:
+    """The patient's newest visit that no amendment replaces (on visit_patient_time)."""
+    return (
+        Visit.objects.filter(is_current(), patient_id=patient_id)
+        .order_by("-visit_at", "-id")
+        .only("id", "patient_id", "visit_at", "back_pain", "major_depression")
+        .first()
+    )
+
+
+def rescreen_for(visit: Visit, today: dt.date | None = None) -> rescreen.Rescreen | None:
+    """The re-screen a patient's latest current visit calls for (screening/rescreen.py), on the
+    clinic's calendar, with RESCREEN_INTERVAL_MONTHS."""
+    return rescreen.rescreen(
+        back_pain=visit.back_pain,
+        major_depression=visit.major_depression,
+        visited_on=timezone.localdate(visit.visit_at),
+        interval_months=settings.RESCREEN_INTERVAL_MONTHS,
+        today=today or timezone.localdate(),
+    )
+
+
+def next_rescreen(
+    patient: "Patient | int", today: dt.date | None = None
+) -> rescreen.Rescreen | None:
+    """When the patient is next due to be screened for the other condition, with `due_on`,
+    `overdue` and `reason`; None when their latest current visit met both criteria or neither,
+    or they have no visit. `patient` is a Patient or its id."""
+    patient_id = patient if isinstance(patient, int) else patient.pk
+    visit = latest_current_visit(patient_id)
+    return rescreen_for(visit, today) if visit is not None else None
 
 
 def open_flags(patient_id: int) -> QuerySet[Flag]:

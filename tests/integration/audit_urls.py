@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audit.models import AuditAction
+from tests.factories import ANSWERS, VisitFactory, days_ago
 
 LOG = "/audit/"
 EXPORT = "/audit/export/"
@@ -43,6 +44,18 @@ def _leave_a_row_naming_the_patient(client: Client, world: Any) -> None:
     client.get(reverse("patients:detail", args=[world.patient.pk]))
 
 
+def _make_the_patient_due(client: Client, world: Any) -> None:
+    # an amendment of the walked visit, a year and a half back, positive for back pain alone:
+    # the patient's latest current visit, so they are due for re-screening
+    VisitFactory(
+        patient=world.patient,
+        answers=ANSWERS["back_pain"],
+        visit_at=days_ago(550),
+        amends=world.visit,
+        amendment_reason="walked",
+    )
+
+
 READS: dict[str, Read] = {
     "patients:search": Read(
         AuditAction.PATIENT_SEARCH,
@@ -59,6 +72,9 @@ READS: dict[str, Read] = {
     "screening:instrument_amend": Read(AuditAction.VISIT_VIEW, pk="instrument"),
     "review:queue": Read(AuditAction.QUEUE_VIEW, names_patient=False),
     "review:flag": Read(AuditAction.FLAG_VIEW, pk="flag"),
+    "review:rescreen": Read(
+        AuditAction.RESCREEN_VIEW, names_patient=False, prepare=_make_the_patient_due
+    ),
     "exports:export_download": Read(AuditAction.EXPORT, names_patient=False),
     "analytics:analytics": Read(AuditAction.ANALYTICS_VIEW, names_patient=False, shows_mrn=False),
     "audit:log": Read(

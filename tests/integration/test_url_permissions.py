@@ -25,6 +25,7 @@ PAGES: dict[str, str] = {
     "screening:instrument_amend": "clinician",
     "review:queue": "reviewer",
     "review:flag": "reviewer",
+    "review:rescreen": "reviewer",
     "two_factor": "reviewer",
     "exports:exports": "admin",
     "exports:export_count": "admin",
