@@ -13,7 +13,8 @@ from patients import charts, selectors
 from patients.models import Patient
 from screening.models import Flag, RecordedInstrument, Visit
 from screening.questionnaire import BackacheFreq
-from screening.selectors import open_flags, patient_instruments
+from screening.rescreen import Rescreen
+from screening.selectors import next_rescreen, open_flags, patient_instruments
 
 PAGE_SIZE = 25
 CHART_VISITS = 30
@@ -47,6 +48,7 @@ class PatientRecord:
     visits: Page
     charts: list[tuple[charts.LineChart, str, str]]  # chart, svg, data table
     instruments: list[RecordedInstrument] = field(default_factory=list)  # newest first
+    next_rescreen: Rescreen | None = None  # when to screen for the other condition again
 
 
 def register_patient(
@@ -124,6 +126,7 @@ def open_patient_record(
         current = list(selectors.patient_visits(patient_id).filter(is_amended=False)[:CHART_VISITS])
         flags = list(open_flags(patient_id))
         instruments = patient_instruments(patient_id)
+        rescreen = next_rescreen(patient_id)
     return PatientRecord(
         instruments=instruments,
         patient=patient,
@@ -134,6 +137,7 @@ def open_patient_record(
             (chart, charts.line_chart(chart), charts.data_table(chart, "Visit"))
             for chart in timeline_charts(list(reversed(current)))
         ],
+        next_rescreen=rescreen,
     )
 
 

@@ -222,3 +222,39 @@ def test_the_list_is_the_same_whichever_day_it_is_read_for_when_given_today():
     assert rescreen_due(today=day).rows == []
     later = rescreen_due(today=add_months(day, 12) + dt.timedelta(days=1))
     assert [row.visit.patient_id for row in later.rows] == [patient.pk]
+
+
+def test_the_patient_page_shows_when_the_next_screen_is_due_when_one_condition_was_met(
+    client, clinician
+):
+    back = visit(outcome="back_pain", days=30)
+    client.force_login(clinician)
+
+    body = client.get(back.patient.get_absolute_url()).content.decode()
+
+    due_on = add_months(timezone.localdate(back.visit_at), 12)
+    assert "Next screen due: " in body
+    assert f">{due_on.isoformat()}</time> (back pain positive, depression not met)" in body
+    assert "Overdue" not in body
+
+
+def test_the_patient_page_marks_an_overdue_screen_when_the_interval_has_passed(client, clinician):
+    depressed = visit(outcome="depressed_affect", days=500)
+    client.force_login(clinician)
+
+    body = client.get(depressed.patient.get_absolute_url()).content.decode()
+
+    assert "(depression positive, back pain not met)" in body
+    assert "Overdue by 4 months" in body
+
+
+@pytest.mark.parametrize("outcome", ["comorbid", "negative"])
+def test_the_patient_page_shows_no_next_screen_when_both_or_neither_were_met(
+    client, clinician, outcome
+):
+    patient = visit(outcome=outcome, days=400).patient
+    client.force_login(clinician)
+
+    body = client.get(patient.get_absolute_url()).content.decode()
+
+    assert "Next screen due" not in body
