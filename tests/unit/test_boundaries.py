@@ -32,6 +32,7 @@ PURE = (
     "screening/casefile.py",
     "screening/followup.py",
     "screening/rescreen.py",
+    "screening/progress.py",
     "screening/instruments/__init__.py",
     "screening/instruments/__main__.py",
     "screening/instruments/base.py",
