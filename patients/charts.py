@@ -20,12 +20,14 @@ class Tick:
 
 @dataclass(frozen=True)
 class Point:
-    """One observation; y None is a gap (not recorded), drawn as a break in the line."""
+    """One observation; y None is a gap (not recorded), drawn as a break in the line. Each of
+    `marks` rings the dot (app.css mark-<name>, spaces as hyphens), innermost first."""
 
     x: float
     y: float | None
     x_label: str
     y_label: str
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,9 +161,15 @@ def _series(chart: LineChart, scale: _Scale) -> list[str]:
             if point.y is None:
                 continue
             tip = escape(f"{series.label}, {point.x_label}: {point.y_label}")
+            cx, cy = _fmt(scale.x(point.x)), _fmt(scale.y(point.y))
+            for ring, mark in enumerate(point.marks):
+                name = escape(mark.replace(" ", "-"))
+                parts.append(
+                    f'<circle class="mark mark-{name}" cx="{cx}" cy="{cy}" r="{6.5 + 3 * ring}"/>'
+                )
             parts.append(
-                f'<circle class="dot-{style}" cx="{_fmt(scale.x(point.x))}" '
-                f'cy="{_fmt(scale.y(point.y))}" r="3.5"><title>{tip}</title></circle>'
+                f'<circle class="dot-{style}" cx="{cx}" '
+                f'cy="{cy}" r="3.5"><title>{tip}</title></circle>'
             )
     return parts
 

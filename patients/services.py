@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
-from patients import charts, selectors
+from patients import charts, progress, selectors
 from patients.models import Patient
+from screening.instruments import Instrument
 from screening.models import Flag, RecordedInstrument, Visit
 from screening.questionnaire import BackacheFreq
 from screening.rescreen import Rescreen
-from screening.selectors import next_rescreen, open_flags, patient_instruments
+from screening.selectors import current_instruments, next_rescreen, open_flags, patient_instruments
 
 PAGE_SIZE = 25
 CHART_VISITS = 30
@@ -49,6 +50,7 @@ class PatientRecord:
     charts: list[tuple[charts.LineChart, str, str]]  # chart, svg, data table
     instruments: list[RecordedInstrument] = field(default_factory=list)  # newest first
     next_rescreen: Rescreen | None = None  # when to screen for the other condition again
+    progress_charts: list[progress.ProgressChart] = field(default_factory=list)  # PHQ-9, PEG
 
 
 def register_patient(
@@ -127,6 +129,10 @@ def open_patient_record(
         flags = list(open_flags(patient_id))
         instruments = patient_instruments(patient_id)
         rescreen = next_rescreen(patient_id)
+        followed = progress.progress_charts(
+            list(current_instruments(patient_id, Instrument.PHQ9)),
+            list(current_instruments(patient_id, Instrument.LBP_PEG)),
+        )
     return PatientRecord(
         instruments=instruments,
         patient=patient,
@@ -138,6 +144,7 @@ def open_patient_record(
             for chart in timeline_charts(list(reversed(current)))
         ],
         next_rescreen=rescreen,
+        progress_charts=followed,
     )
 
 

@@ -52,6 +52,19 @@ def next_rescreen(
     return rescreen_for(visit, today) if visit is not None else None
 
 
+def current_instruments(patient_id: int, instrument: str) -> QuerySet[RecordedInstrument]:
+    """The patient's records of one instrument that no amendment replaces, oldest first (on
+    instrument_patient_time and instrument_amends)."""
+    replaced = RecordedInstrument.objects.filter(amends=OuterRef("pk"))
+    return (
+        RecordedInstrument.objects.filter(
+            ~Exists(replaced), patient_id=patient_id, instrument=instrument
+        )
+        .order_by("administered_at", "id")
+        .only("id", "patient_id", "instrument", "result", "administered_at")
+    )
+
+
 def open_flags(patient_id: int) -> QuerySet[Flag]:
     """The patient's unresolved flags with their assignees, most urgent first."""
     return (

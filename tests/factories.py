@@ -141,6 +141,31 @@ ANSWERS: dict[str, dict[str, Any]] = {
 ANSWERS["comorbid"] = {**ANSWERS["depressed_affect"], "backache_freq_30d": "several_times_a_week"}
 
 
+def phq9_answers(total: int, *, item9: int = 0) -> dict[str, Any]:
+    """PHQ-9 answers (INSTRUMENTS.md section 2 keys) whose items sum to `total` (0-27)."""
+    levels, left = [0] * 9, total - item9
+    levels[8] = item9
+    for index in range(8):
+        levels[index] = min(3, left)
+        left -= levels[index]
+    if left:
+        raise ValueError(f"a PHQ-9 total of {total} needs item 9 above {item9}")
+    answers: dict[str, Any] = {f"phq9_{n + 1}": level for n, level in enumerate(levels)}
+    answers["phq9_difficulty"] = "somewhat_difficult" if total else None
+    return answers
+
+
+def peg_answers(pain: int, enjoyment: int, activity: int) -> dict[str, Any]:
+    """Chronic low back pain with the given PEG items (INSTRUMENTS.md section 3 keys)."""
+    return {
+        "lbp_duration": "1_5_years",
+        "lbp_frequency": "every_day_or_nearly",
+        "peg_pain": pain,
+        "peg_enjoyment": enjoyment,
+        "peg_activity": activity,
+    }
+
+
 # Instrument answers by outcome (INSTRUMENTS.md keys), every key of the instrument present.
 INSTRUMENT_ANSWERS: dict[str, dict[str, Any]] = {
     "asq_acute": {"asq_1": "yes", "asq_2": "no", "asq_3": "no", "asq_4": "no", "asq_5": "yes"},
