@@ -195,6 +195,16 @@ def _instrument_amend(obj: str, detail: dict[str, Any]) -> str:
         text += f" as {obj}"
     result = _instrument_result(detail)
     return text + (f": {result}" if result else "")
+def _rescreen_view(obj: str, detail: dict[str, Any]) -> str:
+    text = "Viewed the re-screen list"
+    patients = detail.pop("patients", None)
+    detail.pop("visits", None)  # one per patient listed: the count says it
+    if patients is not None:
+        text += f": {_count(len(patients), 'patient')}"
+    if detail.get("page", 1) != 1:
+        text += f", page {detail.pop('page')}"
+    detail.pop("page", None)
+    return text
 
 
 def _queue_view(obj: str, detail: dict[str, Any]) -> str:
@@ -393,6 +403,7 @@ READERS: dict[str, Reader] = {
     AuditAction.VISIT_VIEW: _viewed,
     AuditAction.FLAG_VIEW: _viewed,
     AuditAction.QUEUE_VIEW: _queue_view,
+    AuditAction.RESCREEN_VIEW: _rescreen_view,
     AuditAction.FLAG_ACTION: _flag_action,
     AuditAction.EXPORT: _export,
     AuditAction.EXPORT_COMPLETE: _export_end(finished=True),
@@ -408,7 +419,6 @@ READERS: dict[str, Reader] = {
     AuditAction.USER_SEARCH: _searched("users"),
     AuditAction.INSTRUMENT_RECORD: _instrument_record,
     AuditAction.INSTRUMENT_AMEND: _instrument_amend,
-    AuditAction.RESCREEN_VIEW: _label("Viewed the re-screen list"),
     AuditAction.INVITATION_CREATE: _plain("Created"),
     AuditAction.INVITATION_OPEN: _plain("Patient opened"),
     AuditAction.INVITATION_DOB_FAILED: _plain("Wrong date of birth on"),

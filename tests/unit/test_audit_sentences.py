@@ -116,6 +116,18 @@ CASES = [
         {"flags": [], "patients": [], "filters": {"kind": "suicide_risk"}, "page": 2},
         "Viewed the review queue: 0 cases of 0 patients, page 2, filter: kind suicide risk",
     ),
+    (
+        AuditAction.RESCREEN_VIEW,
+        NONE,
+        {"patients": [12, 13], "visits": [40, 41], "page": 1},
+        "Viewed the re-screen list: 2 patients",
+    ),
+    (
+        AuditAction.RESCREEN_VIEW,
+        NONE,
+        {"patients": [], "visits": [], "page": 3},
+        "Viewed the re-screen list: 0 patients, page 3",
+    ),
     (AuditAction.FLAG_ACTION, FLAG, {"action": "claimed", "flag": 4}, "Case #4: claimed"),
     (
         AuditAction.FLAG_ACTION,
@@ -286,7 +298,6 @@ CASES = [
         {"form": "instrument_amendment"},
         "Viewed instrument #7 (opened an instrument's amendment form)",
     ),
-    (AuditAction.RESCREEN_VIEW, NONE, {"page": 2}, "Viewed the re-screen list; page 2"),
     (
         AuditAction.INVITATION_CREATE,
         ("intake.invitation", "3"),
