@@ -95,6 +95,23 @@ def test_settings_reject_a_malformed_boolean():
     assert "DEBUG must be one of" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("0", "RESCREEN_INTERVAL_MONTHS must be 1 or more"), ("a year", "must be a whole number")],
+)
+def test_settings_reject_a_rescreen_interval_that_is_no_whole_month(value, message):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=_production_env(RESCREEN_INTERVAL_MONTHS=value),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
 def _variables_read_by_settings() -> set[str]:
     source = (ROOT / "config" / "settings.py").read_text()
     return set(re.findall(r"(?:env_\w+|os\.environ\.get)\(\s*\"([A-Z_]+)\"", source))
