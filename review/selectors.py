@@ -595,13 +595,14 @@ def rescreen_due(
     today = today or timezone.localdate()
     visits = rescreen_due_visits(today)
     if cursor is not None:
+        # the bound on visit_at alone lets the index scan start at the cursor, not the list's top
         t, i = cursor.visit_at, cursor.visit_id
         if cursor.before:
-            visits = visits.filter(Q(visit_at__lt=t) | Q(visit_at=t, id__lt=i)).order_by(
+            visits = visits.filter(Q(visit_at__lt=t) | Q(id__lt=i), visit_at__lte=t).order_by(
                 "-visit_at", "-id"
             )
         else:
-            visits = visits.filter(Q(visit_at__gt=t) | Q(visit_at=t, id__gt=i)).order_by(
+            visits = visits.filter(Q(visit_at__gt=t) | Q(id__gt=i), visit_at__gte=t).order_by(
                 "visit_at", "id"
             )
     else:
