@@ -44,7 +44,7 @@ def test_reviewer_finds_a_patient_due_and_sees_their_progress_when_following_the
     page.get_by_role("main").get_by_role("link", name="Due for re-screen").click()
     expect(page.get_by_role("heading", name="Due for re-screen")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=patient.mrn)
-    expect(row).to_contain_text(f"Back pain {day}; depression not met")
+    expect(row).to_contain_text(f"back pain {day}; depression not met")
     expect(row).to_contain_text("Overdue by 4 months")
     assert_no_serious_axe_violations(page)
 

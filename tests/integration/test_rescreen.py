@@ -61,9 +61,9 @@ def test_only_patients_positive_for_one_condition_and_past_the_interval_are_list
     assert listed(response) == [back.patient_id, depressed.patient_id]
     body = response.content.decode()
     day = timezone.localdate(back.visit_at).isoformat()
-    assert f"Back pain {day}; depression not met" in body
+    assert f"back pain {day}; depression not met" in body
     assert (
-        f"Depression {timezone.localdate(depressed.visit_at).isoformat()}; back pain not met"
+        f"depression {timezone.localdate(depressed.visit_at).isoformat()}; back pain not met"
         in body
     )
     assert back.patient.mrn in body
