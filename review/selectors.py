@@ -591,7 +591,7 @@ def rescreen_due(
     today: dt.date | None = None,
 ) -> RescreenPage:
     """A page of patients due or overdue for re-screening of the other condition, most overdue
-    first, with keyset paging: two queries' worth of work at any page and table size."""
+    first, with keyset paging: one query, starting at the cursor, at any page and table size."""
     today = today or timezone.localdate()
     visits = rescreen_due_visits(today)
     if cursor is not None:

@@ -258,3 +258,13 @@ def test_the_patient_page_shows_no_next_screen_when_both_or_neither_were_met(
     body = client.get(patient.get_absolute_url()).content.decode()
 
     assert "Next screen due" not in body
+
+
+def test_an_altered_cursor_shows_the_first_page_when_followed(signed_in):
+    patient = visit(days=400).patient
+
+    response = signed_in.get(RESCREEN, {"cursor": "not-a-signed-cursor"})
+
+    assert response.status_code == 200
+    assert listed(response) == [patient.pk]
+    assert "Page 1" in response.content.decode()
