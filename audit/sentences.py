@@ -195,6 +195,8 @@ def _instrument_amend(obj: str, detail: dict[str, Any]) -> str:
         text += f" as {obj}"
     result = _instrument_result(detail)
     return text + (f": {result}" if result else "")
+
+
 def _rescreen_view(obj: str, detail: dict[str, Any]) -> str:
     text = "Viewed the re-screen list"
     patients = detail.pop("patients", None)
