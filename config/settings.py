@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "patients",
     "screening",
     "review",
+    "intake",
     "exports",
     "analytics",
 ]
