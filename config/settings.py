@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "intake.middleware.PatientModeMiddleware",  # before any check of the signed-in user
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -249,6 +250,17 @@ RECENT_VISIT_MINUTES = env_int("RECENT_VISIT_MINUTES", 30)
 RESCREEN_INTERVAL_MONTHS = env_int("RESCREEN_INTERVAL_MONTHS", 12)
 if RESCREEN_INTERVAL_MONTHS < 1:
     raise ImproperlyConfigured("RESCREEN_INTERVAL_MONTHS must be 1 or more")
+# Self-entry (intake, docs/self-entry.md): how long an invitation lives, when a patient's page
+# returns to the start, how many wrong codes or dates of birth an address may try, and the text
+# shown after thoughts of death are endorsed (empty: the built-in text).
+INVITATION_TABLET_HOURS = env_int("INVITATION_TABLET_HOURS", 2)
+INVITATION_LINK_DAYS = env_int("INVITATION_LINK_DAYS", 7)
+SELF_ENTRY_IDLE_SECONDS = env_int("SELF_ENTRY_IDLE_SECONDS", 120)
+SELF_ENTRY_DOB_TRIES = env_int("SELF_ENTRY_DOB_TRIES", 5)
+SELF_ENTRY_ADDRESS_TRIES = env_int("SELF_ENTRY_ADDRESS_TRIES", 20)
+SELF_ENTRY_ADDRESS_WINDOW_MINUTES = env_int("SELF_ENTRY_ADDRESS_WINDOW_MINUTES", 15)
+SELF_ENTRY_SIGN_OFF_HOURS = env_int("SELF_ENTRY_SIGN_OFF_HOURS", 24)
+SELF_ENTRY_CRISIS_TEXT = env_str("SELF_ENTRY_CRISIS_TEXT", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

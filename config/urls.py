@@ -12,6 +12,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("", include("screening.urls")),
     path("review/", include("review.urls")),
+    path("", include("intake.urls")),
     path("exports/", include("exports.urls")),
     path("analytics/", include("analytics.urls")),
     path("audit/", include("audit.urls")),

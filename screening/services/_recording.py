@@ -13,7 +13,7 @@ from django.utils import timezone
 from audit.services import Actor
 from patients.models import Patient
 from screening import criteria, flags, questionnaire
-from screening.models import Flag, FlagEvent, FlagEventAction, FlagStatus, Visit
+from screening.models import EnteredBy, Flag, FlagEvent, FlagEventAction, FlagStatus, Visit
 from screening.notifications import notify_safety_flag
 from screening.questionnaire import CovariateValue
 
@@ -62,6 +62,7 @@ def classified_visit(
     submission_id: uuid.UUID,
     amends: Visit | None = None,
     amendment_reason: str = "",
+    entered_by: str = EnteredBy.CLINICIAN,
 ) -> Classified:
     """The visit as it will be stored: answers as asked, covariates, result and criteria version;
     raises criteria.InvalidAnswers or ValueError for an unknown covariate."""
@@ -78,6 +79,7 @@ def classified_visit(
         submission_id=submission_id,
         amends=amends,
         amendment_reason=amendment_reason,
+        entered_by=entered_by,
         **stored,
         **dict(covariates),
         **result.as_dict(),
@@ -93,8 +95,10 @@ def open_or_attach(
     raised: tuple[flags.FlagSpec, ...],
     actor: Actor,
     by_visit: bool = True,
+    patient_reported: bool = False,
 ) -> dict[flags.FlagKind, int]:
-    """For each raised kind, the id of the patient's one unresolved flag, opened or attached to.
+    """For each raised kind, the id of the patient's one unresolved flag, opened or attached to;
+    flags a patient's own answers open are marked patient-reported.
 
     `by_visit` False: a recorded instrument raised them, so their events name no visit (the
     visit's page must not claim them) and `visit` is only the anchor a new flag needs."""
@@ -118,6 +122,7 @@ def open_or_attach(
             kind=spec.kind.value,
             priority=int(spec.priority),
             reason=spec.reason,
+            patient_reported=patient_reported,
             opened_at=now,
         )
         for spec in raised

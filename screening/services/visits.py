@@ -2,7 +2,7 @@
 transaction each (DESIGN.md "What flows through the house"; CRITERIA.md section 7)."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,7 +15,15 @@ from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from patients.models import Patient
 from screening import criteria, flags, questionnaire
-from screening.models import Flag, FlagEvent, FlagEventAction, FlagKind, FlagStatus, Visit
+from screening.models import (
+    EnteredBy,
+    Flag,
+    FlagEvent,
+    FlagEventAction,
+    FlagKind,
+    FlagStatus,
+    Visit,
+)
 from screening.notifications import reviewer_addresses
 from screening.questionnaire import CovariateValue
 from screening.selectors import latest_visit_since, open_flags, safety_place
@@ -64,12 +72,17 @@ def record_visit(
     submission_id: uuid.UUID,
     actor: Actor,
     check_recent: bool = False,
+    entered_by: EnteredBy = EnteredBy.CLINICIAN,
+    also: Callable[[Visit], None] | None = None,
 ) -> Recorded:
     """One visit with its result, flags opened or attached and its audit row, or nothing at all
     (SubmissionOfAnotherPatient when the submission id recorded another patient's visit).
 
     With `check_recent` (a clinician who has not confirmed another encounter), raises
     RecentVisitRecorded instead when the patient had a visit recorded within RECENT_VISIT_MINUTES.
+    A patient's self-entry passes `entered_by=PATIENT` (its flags are marked patient-reported) and
+    `also`, which is called with the new visit inside the same transaction (the self-entry is
+    saved beside its visit, so its SAFETY flag and its record commit together).
     """
     with transaction.atomic(durable=True):
         if (earlier := lock_and_find_earlier(patient, submission_id)) is not None:
@@ -85,6 +98,7 @@ def record_visit(
             submission_id=submission_id,
             amends=None,
             actor=actor,
+            entered_by=entered_by,
         )
         record_audit(
             actor=actor,
@@ -93,6 +107,8 @@ def record_visit(
             patient=patient,
             detail=_audit_detail(visit, raised),
         )
+        if also is not None:
+            also(visit)
     return Recorded(visit, created=True)
 
 
@@ -105,6 +121,8 @@ def amend_visit(
     submission_id: uuid.UUID,
     reason: str,
     actor: Actor,
+    entered_by: EnteredBy = EnteredBy.CLINICIAN,
+    also: Callable[[Visit], None] | None = None,
 ) -> Recorded:
     """A new visit pointing to `original`, with the clinician's reason stored on it; its flags
     follow the new result (DESIGN.md Data model).
@@ -112,7 +130,8 @@ def amend_visit(
     Open flags the original raised but the amendment no longer does stay open with a note: a
     person decides whether to resolve them. Raises VisitAlreadyAmended if `original` is not the
     newest visit of its chain, SubmissionOfAnotherPatient as record_visit does, ValueError for
-    a blank reason.
+    a blank reason. `entered_by` and `also` as for record_visit (a self-entry's sign-off with
+    corrections).
     """
     if not reason.strip():
         raise ValueError("an amendment needs a reason")
@@ -131,6 +150,7 @@ def amend_visit(
             amends=original,
             amendment_reason=reason.strip(),
             actor=actor,
+            entered_by=entered_by,
         )
         noted = _note_flags_no_longer_raised(
             original=original, visit=visit, still_raised={spec.kind for spec in raised}, actor=actor
@@ -143,6 +163,8 @@ def amend_visit(
             patient=original.patient,
             detail=detail,
         )
+        if also is not None:
+            also(visit)
     return Recorded(visit, created=True)
 
 
@@ -338,12 +360,15 @@ def _flags_raised_by(visit: Visit) -> Any:
 
 def _audit_detail(visit: Visit, raised: tuple[flags.FlagSpec, ...]) -> dict[str, Any]:
     """Codes only, no PHI: the result and the flag kinds the visit raised."""
-    return {
+    detail = {
         "criteria_version": visit.criteria_version,
         "back_pain": visit.back_pain,
         "major_depression": visit.major_depression,
         "flags": [spec.kind.value for spec in raised],
     }
+    if visit.entered_by != EnteredBy.CLINICIAN:
+        detail["entered_by"] = visit.entered_by
+    return detail
 
 
 def _write_visit(
@@ -356,6 +381,7 @@ def _write_visit(
     amends: Visit | None,
     actor: Actor,
     amendment_reason: str = "",
+    entered_by: EnteredBy = EnteredBy.CLINICIAN,
 ) -> tuple[Visit, tuple[flags.FlagSpec, ...]]:
     """Insert the classified visit, then open or attach each flag it raises."""
     classified = classified_visit(
@@ -367,12 +393,19 @@ def _write_visit(
         submission_id=submission_id,
         amends=amends,
         amendment_reason=amendment_reason,
+        entered_by=entered_by,
     )
     # No full_clean(): the form validated the input, and the table's constraints check every
     # row; full_clean would re-run ~20 of them as extra queries on the busiest write we have.
     visit = classified.visit
     visit.save(force_insert=True)
-    flag_ids = open_or_attach(patient=patient, visit=visit, raised=classified.raised, actor=actor)
+    flag_ids = open_or_attach(
+        patient=patient,
+        visit=visit,
+        raised=classified.raised,
+        actor=actor,
+        patient_reported=entered_by == EnteredBy.PATIENT,
+    )
     notify_safety_on_commit(
         [flag_ids[flags.FlagKind.SAFETY]] if flags.FlagKind.SAFETY in flag_ids else []
     )
