@@ -105,7 +105,8 @@ class PatientAnswersForm(forms.Form):
             key for key in questionnaire.ANSWER_KEYS if key in self.asked and answers[key] is None
         ]
         for key in missing:
-            if key in shown and key not in self.errors:
+            # the first question is on every page, so a submit without it is never a step
+            if (key in shown or key == questionnaire.BACKACHE) and key not in self.errors:
                 self.add_error(key, ANSWER_REQUIRED)
         self.answers = criteria.strip_unasked(answers)
         self.complete = not missing and not self.errors

@@ -218,3 +218,37 @@ class RecordedInstrumentFactory(factory.django.DjangoModelFactory):
         kwargs.setdefault("positive", bool(result["positive"]))
         kwargs.setdefault("rules_version", instruments.RULES_VERSION)
         return super()._create(model_class, *args, **kwargs)
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A self-entry invitation with throwaway hashes (tests that open one create it by POST)."""
+
+    class Meta:
+        model = "intake.Invitation"
+
+    patient = factory.SubFactory(PatientFactory)
+    created_by = factory.SubFactory(UserFactory)
+    mode = "tablet"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(hours=2))
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    short_code_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+class SelfEntryFactory(factory.django.DjangoModelFactory):
+    """A submitted self-entry of `visit` (entered by the patient), not yet signed off."""
+
+    class Meta:
+        model = "intake.SelfEntry"
+
+    visit = factory.SubFactory(VisitFactory, entered_by="patient")
+    invitation = factory.SubFactory(
+        InvitationFactory,
+        patient=factory.SelfAttribute("..visit.patient"),
+        status="submitted",
+        submitted_at=factory.LazyFunction(timezone.now),
+    )
+    answers = factory.LazyAttribute(
+        lambda entry: {"backache_freq_30d": entry.visit.backache_freq_30d}
+    )
+    submitted_at = factory.LazyFunction(timezone.now)
+    safety = False

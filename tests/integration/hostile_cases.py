@@ -31,6 +31,7 @@ ALLOWED_AUDIT = {
     AuditAction.VISIT_VIEW,
     AuditAction.FLAG_VIEW,
     AuditAction.QUEUE_VIEW,
+    AuditAction.INVITATION_OPEN,  # a patient's page opened: looking, like a page viewed
 }
 # Days outside lib.dates' range, which every date filter refuses by the field: the day after
 # 9999-12-31 (or that instant in the clinic's time zone) overflowed into a 500.
@@ -124,6 +125,44 @@ def _fresh_case(client: Client, world: World) -> None:
     world.flag = FlagFactory()
 
 
+def _invitation(world: World) -> Any:
+    """The world's self-entry invitation, created once (its token exists only here)."""
+    from audit.services import Actor
+    from intake.services import create_invitation
+
+    if getattr(world, "invitation", None) is None:
+        clinician = User.objects.get(username="dr_clinician")
+        world.invitation = create_invitation(  # type: ignore[attr-defined]
+            patient=world.patient, mode="tablet", actor=Actor(clinician)
+        )
+    return world.invitation  # type: ignore[attr-defined]
+
+
+def _self_link(world: World) -> str:
+    return reverse("intake:link", args=[_invitation(world).token])
+
+
+def _confirmed(client: Client, world: World) -> None:
+    """The patient's browser has opened the link and confirmed the date of birth."""
+    client.logout()
+    link = _self_link(world)
+    client.get(link)
+    client.post(link, {"date_of_birth": world.patient.date_of_birth.isoformat()})
+
+
+def _patient_answers(answers: dict[str, Any]) -> dict[str, str]:
+    return {
+        key: ("yes" if value else "no") if isinstance(value, bool) else value
+        for key, value in answers.items()
+    }
+
+
+def _answer_keys() -> list[str]:
+    from screening.questionnaire import ANSWER_KEYS
+
+    return [*ANSWER_KEYS, "shown"]
+
+
 NEW_PASSWORD = "violet-harbour-engine-77"
 FORMS = [
     FormCase(
@@ -169,6 +208,35 @@ FORMS = [
         lambda w: reverse("screening:visit_amend", args=[w.visit.pk]),
         lambda w: {**_visit_form(ANSWERS["negative"]), "amendment_reason": "Answer misheard."},
         [*_screening_fields(), "amendment_reason"],
+    ),
+    FormCase(
+        "self_entry_code",
+        None,
+        lambda w: reverse("intake:start"),
+        lambda w: {"code": _invitation(w).short_code},
+        ["code"],
+        writes=False,  # a right code writes no row, only the opening's audit
+        prepare=lambda client, world: _invitation(world) and None,
+    ),
+    FormCase(
+        "self_entry_date_of_birth",
+        None,
+        _self_link,
+        lambda w: {"date_of_birth": w.patient.date_of_birth.isoformat()},
+        ["date_of_birth"],
+        writes=False,  # a right date of birth writes no row, only the opening's audit
+        prepare=lambda client, world: _invitation(world) and None,
+    ),
+    FormCase(
+        "self_entry_answers",
+        None,
+        _self_link,
+        lambda w: {
+            "date_of_birth": w.patient.date_of_birth.isoformat(),
+            **_patient_answers(ANSWERS["negative"]),
+        },
+        _answer_keys(),
+        prepare=_confirmed,
     ),
     FormCase(
         "review_note",

@@ -7,7 +7,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import make_user
-from tests.factories import FlagFactory, RecordedInstrumentFactory
+from tests.factories import FlagFactory, RecordedInstrumentFactory, SelfEntryFactory
 
 ROLES = ["clinician", "reviewer", "admin"]
 
@@ -23,6 +23,9 @@ PAGES: dict[str, str] = {
     "screening:instrument_new": "clinician",
     "screening:instrument": "clinician",
     "screening:instrument_amend": "clinician",
+    "intake:invitations": "clinician",
+    "intake:waiting": "clinician",
+    "intake:self_entry": "clinician",
     "review:queue": "reviewer",
     "review:flag": "reviewer",
     "review:rescreen": "reviewer",
@@ -41,6 +44,7 @@ PAGES: dict[str, str] = {
 }
 # URL name → least role, for views that only accept POST (GET answers 405 to that role).
 POST_ONLY: dict[str, str] = {
+    "intake:withdraw": "clinician",
     "review:queue_search": "reviewer",
     "review:flag_claim": "reviewer",
     "review:flag_release": "reviewer",
@@ -60,6 +64,8 @@ SIGNED_IN = {"password_change"}
 SIGNED_IN_POST = {"keepalive"}
 # Open without sign-in by design (the OTP steps redirect to sign-in without a password step).
 PUBLIC = {"login", "logout", "healthz", "login_otp", "login_otp_enrol"}
+# The patient's self-entry pages: no sign-in, and a clinician's session ends on them (issue 17).
+PATIENT_PAGES = {"intake:start", "intake:entry", "intake:done", "intake:link"}
 # Query strings a page needs to answer 200 (filters; never patient data).
 _EXPORT = "?date_from=2020-01-01&date_to=2030-12-31&format=csv&labels=codes&dates=shifted"
 QUERY = {"exports:export_count": _EXPORT, "exports:export_download": _EXPORT}
@@ -80,7 +86,9 @@ def _names(patterns: list[Any], namespace: str = "") -> list[tuple[str, URLPatte
 
 def test_every_url_is_classified():
     names = {name for name, _ in _names(get_resolver().url_patterns)}
-    unlisted = names - set(PAGES) - set(POST_ONLY) - SIGNED_IN - SIGNED_IN_POST - PUBLIC
+    unlisted = (
+        names - set(PAGES) - set(POST_ONLY) - SIGNED_IN - SIGNED_IN_POST - PUBLIC - PATIENT_PAGES
+    )
     assert unlisted == set(), f"add these URLs to the permission walk: {sorted(unlisted)}"
 
 
@@ -89,12 +97,15 @@ def url_for(db: None):
     flag = FlagFactory()
     instrument = RecordedInstrumentFactory(patient=flag.patient, flag=flag)
     someone = make_user("walk_subject", "clinician")
+    entry = SelfEntryFactory(visit=flag.visit)
     pks = {
         "patients:detail": flag.patient_id,
         "screening:visit": flag.visit_id,
         "screening:visit_amend": flag.visit_id,
         "screening:instrument": instrument.pk,
         "screening:instrument_amend": instrument.pk,
+        "intake:self_entry": entry.pk,
+        "intake:withdraw": entry.invitation_id,
     } | {name: someone.pk for name in PAGES | POST_ONLY if name.startswith("user_")}
     patterns = dict(_names(get_resolver().url_patterns))
     fixed = {"patient_id": flag.patient_id, "instrument": "phq9"}
@@ -103,6 +114,10 @@ def url_for(db: None):
         kwargs = {}
         for key in patterns[name].pattern.converters:
             kwargs[key] = fixed.get(key, pks.get(name, flag.pk))
+            if key == "token":
+                kwargs[key] = "not-a-token"
+                continue
+            kwargs[key] = flag.patient_id if key == "patient_id" else pks.get(name, flag.pk)
         return reverse(name, kwargs=kwargs) + QUERY.get(name, "")
 
     return _url
@@ -162,3 +177,21 @@ def test_user_without_a_role_gets_403_on_every_page(client, url_for, no_role_use
         assert client.get(url_for(name)).status_code == 403, name
     for name in sorted(POST_ONLY):
         assert client.post(url_for(name)).status_code == 403, name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PATIENT_PAGES))
+def test_patient_pages_open_without_sign_in(client, url_for, name):
+    response = client.get(url_for(name))
+    assert not response.get("Location", "").startswith("/accounts/login/")
+    assert response.status_code in (200, 302, 410)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PATIENT_PAGES))
+def test_patient_pages_end_a_clinicians_session_on_the_same_browser(client, url_for, name):
+    client.force_login(make_user("walk_clinician_at_tablet", "clinician"))
+    client.get(url_for(name))
+    response = client.get(url_for("patients:search"))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
