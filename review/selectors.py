@@ -283,6 +283,7 @@ def _rows(where: Q, cursor: Cursor | None, size: int, *, history: bool) -> list[
             "kind",
             "priority",
             "status",
+            "patient_reported",
             "opened_at",
             "outcome",
             "resolved_at",
