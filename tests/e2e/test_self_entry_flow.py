@@ -1,0 +1,103 @@
+"""A patient answers on the clinic tablet (issue 17, point 6): the clinician creates the
+invitation, the patient confirms their date of birth and answers yes to thoughts of death, sees
+the crisis page; the SAFETY flag is in the review queue before anyone signs; the clinician signs
+and the visit page names both people. axe finds no serious violation on the patient's pages."""
+
+import datetime as dt
+import re
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from intake.models import SelfEntry
+from intake.wording import PATIENT_TEXT
+from tests.conftest import make_user
+from tests.e2e.conftest import assert_no_serious_axe_violations
+from tests.e2e.screening_setup import new_patient
+
+TABLET = {"width": 768, "height": 1024}
+
+
+def answer(page: Page, key: str, label: str) -> None:
+    group = page.get_by_role("group", name=PATIENT_TEXT[key], exact=True)
+    group.get_by_label(label, exact=True).check()
+
+
+def proceed(page: Page) -> None:
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
+def test_patient_answers_on_the_tablet_and_the_clinician_signs_off(
+    page: Page, sign_in: Any, live_server: Any, browser: Any
+):
+    patient = new_patient(date_of_birth=dt.date(1970, 3, 25))
+    make_user("dr_tablet", "clinician")
+    reviewer = make_user("rev_tablet", "reviewer")
+    page.set_viewport_size(TABLET)
+    sign_in("dr_tablet")
+    page.goto(f"{live_server.url}/patients/{patient.pk}/")
+    page.get_by_role("link", name="Self-entry").click()
+    page.get_by_label("Clinic tablet, now").check()
+    page.get_by_role("button", name="Create invitation").click()
+    link = page.get_by_test_id("invitation-link").inner_text()
+    path = re.sub(r"^https?://[^/]+", "", link)
+    assert page.locator("figure svg").count() == 1
+
+    # the same tablet goes into patient mode: the clinician is signed out
+    page.goto(f"{live_server.url}{path}")
+    expect(page.get_by_role("heading", name="First, your date of birth")).to_be_visible()
+    expect(page.get_by_text("dr_tablet")).to_have_count(0)
+    assert_no_serious_axe_violations(page)
+    page.get_by_label("Your date of birth").fill("1970-03-25")
+    proceed(page)
+
+    answer(page, "backache_freq_30d", "Not at all")
+    answer(page, "da_sad_2wk", "Yes")
+    assert_no_serious_axe_violations(page)
+    proceed(page)
+    answer(page, "da_duration", "All day long")
+    proceed(page)
+    answer(page, "da_frequency", "Every day")
+    proceed(page)
+    for key in (
+        "da_lost_interest",
+        "da_tired",
+        "da_appetite_lost",
+        "da_sleep_trouble",
+        "da_concentration",
+        "da_worthless",
+    ):
+        answer(page, key, "No")
+    answer(page, "da_death_thoughts", "Yes")
+    proceed(page)
+    answer(page, "da_appetite_increased", "No")
+    proceed(page)
+
+    expect(page.get_by_text("Please tell the staff at the desk now")).to_be_visible()
+    expect(page.get_by_text("call or text 988")).to_be_visible()
+    expect(page.get_by_text("call 911")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    entry = SelfEntry.objects.get(invitation__patient=patient)
+    assert entry.signed_at is None
+
+    # before any sign-off, the reviewer's queue has the patient-reported SAFETY flag
+    reviewer_page = browser.new_page()
+    reviewer_page.goto(f"{live_server.url}/accounts/login/")
+    reviewer_page.get_by_label("Username").fill(reviewer.username)
+    reviewer_page.get_by_label("Password").fill("correct-horse-battery-staple")
+    reviewer_page.get_by_role("button", name="Sign in").click()
+    reviewer_page.goto(f"{live_server.url}/review/")
+    row = reviewer_page.get_by_role("row").filter(has_text=patient.mrn)
+    expect(row).to_contain_text("Safety")
+    expect(row).to_contain_text("Patient-reported")
+    reviewer_page.close()
+
+    sign_in("dr_tablet")
+    page.goto(f"{live_server.url}/self-entries/")
+    page.get_by_role("link", name=f"Self-entry {entry.pk}").click()
+    page.get_by_role("button", name="Sign off").click()
+    expect(page.get_by_test_id("signed-off")).to_contain_text("Signed off by dr_tablet")
+    page.get_by_role("link", name=f"visit {entry.visit_id}").first.click()
+    expect(page.get_by_test_id("entered-by")).to_contain_text("Entered by the patient")
+    expect(page.get_by_test_id("entered-by")).to_contain_text("Signed off by dr_tablet")
