@@ -31,7 +31,11 @@ FORMS = {
 }
 INSTRUMENT_NAMES = {"asq": "ASQ", "phq9": "PHQ-9", "lbp_peg": "chronic low back pain and PEG"}
 
-SIGN_OUT_REASONS = {"expired": "session expired", "two_factor": "two-factor step not completed"}
+SIGN_OUT_REASONS = {
+    "expired": "session expired",
+    "two_factor": "two-factor step not completed",
+    "patient_mode": "a patient's self-entry page opened on this browser",
+}
 
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel", "fhir": "FHIR"}
 
@@ -391,6 +395,56 @@ def _label(text: str) -> Reader:
     return read
 
 
+def _invitation_create(obj: str, detail: dict[str, Any]) -> str:
+    mode = {"tablet": "for the clinic tablet", "link": "as a link"}.get(detail.pop("mode", ""), "")
+    text = f"Created {obj or 'an invitation'}" + (f" {mode}" if mode else "")
+    if "hours" in detail:
+        text += f", valid {_count(detail.pop('hours'), 'hour')}"
+    return text
+
+
+def _invitation_open(obj: str, detail: dict[str, Any]) -> str:
+    by = detail.pop("by", None)
+    return f"Patient opened {obj or 'an invitation'}" + (f" by its {by}" if by else "")
+
+
+def _invitation_dob_failed(obj: str, detail: dict[str, Any]) -> str:
+    text = f"Wrong date of birth for {obj or 'an invitation'}"
+    if "failures" in detail:
+        text += f" ({_count(detail.pop('failures'), 'wrong try', 'wrong tries')})"
+    return text
+
+
+def _invitation_finish(obj: str, detail: dict[str, Any]) -> str:
+    text = f"Patient finished {obj or 'an invitation'}"
+    if "visit" in detail:
+        text += f", recorded as visit #{detail.pop('visit')}"
+    if detail.pop("safety", False):
+        text += ", thoughts of death endorsed"
+    return text
+
+
+def _invitation_withdraw(obj: str, detail: dict[str, Any]) -> str:
+    detail.pop("failures", None)
+    if detail.pop("reason", None) == "date_of_birth":
+        return f"{obj.capitalize() if obj else 'Invitation'} withdrawn after wrong dates of birth"
+    return f"Withdrew {obj or 'an invitation'}"
+
+
+def _self_entry_sign(obj: str, detail: dict[str, Any]) -> str:
+    text = f"Signed off {obj or 'a self-entry'}"
+    if detail.get("visit") is not None:
+        text += f" (visit #{detail.pop('visit')})"
+    detail.pop("visit", None)
+    corrected = detail.pop("corrected", None)
+    amendment = detail.pop("amendment", None)
+    if corrected:
+        text += f", corrected {_value(corrected)}"
+    if amendment is not None:
+        text += f" as amendment visit #{amendment}"
+    return text
+
+
 READERS: dict[str, Reader] = {
     AuditAction.SIGN_IN: _label("Signed in"),
     AuditAction.SIGN_OUT: _sign_out,
@@ -421,13 +475,6 @@ READERS: dict[str, Reader] = {
     AuditAction.USER_SEARCH: _searched("users"),
     AuditAction.INSTRUMENT_RECORD: _instrument_record,
     AuditAction.INSTRUMENT_AMEND: _instrument_amend,
-    AuditAction.INVITATION_CREATE: _plain("Created"),
-    AuditAction.INVITATION_OPEN: _plain("Patient opened"),
-    AuditAction.INVITATION_DOB_FAILED: _plain("Wrong date of birth on"),
-    AuditAction.INVITATION_FINISH: _plain("Patient finished"),
-    AuditAction.INVITATION_WITHDRAW: _plain("Withdrew"),
-    AuditAction.SELF_ENTRY_VIEW: _viewed,
-    AuditAction.SELF_ENTRY_SIGN: _plain("Signed off"),
     AuditAction.API_CALL: _plain("API call on"),
     AuditAction.API_CLIENT_CREATE: _plain("Created"),
     AuditAction.API_CLIENT_REVOKE: _plain("Revoked"),
@@ -436,6 +483,13 @@ READERS: dict[str, Reader] = {
     AuditAction.EXPORT_JOB_FAILED: _plain("Failed:"),
     AuditAction.EXPORT_DOWNLOAD: _plain("Downloaded"),
     AuditAction.EXPORT_EXPIRED: _plain("Expired and deleted"),
+    AuditAction.INVITATION_CREATE: _invitation_create,
+    AuditAction.INVITATION_OPEN: _invitation_open,
+    AuditAction.INVITATION_DOB_FAILED: _invitation_dob_failed,
+    AuditAction.INVITATION_FINISH: _invitation_finish,
+    AuditAction.INVITATION_WITHDRAW: _invitation_withdraw,
+    AuditAction.SELF_ENTRY_VIEW: _viewed,
+    AuditAction.SELF_ENTRY_SIGN: _self_entry_sign,
 }
 
 

@@ -13,6 +13,8 @@ FLAG = ("screening.flag", "4")
 INSTRUMENT = ("screening.recordedinstrument", "7")
 AUDIT = ("audit.audit", "300")
 NONE = ("", "")
+INVITATION = ("intake.invitation", "7")
+SELF_ENTRY = ("intake.selfentry", "3")
 
 EXPORT_DETAIL = {
     "format": "csv",
@@ -33,6 +35,55 @@ EXPORT_DETAIL = {
 }
 
 CASES = [
+    (
+        AuditAction.INVITATION_CREATE,
+        INVITATION,
+        {"mode": "tablet", "hours": 2},
+        "Created invitation #7 for the clinic tablet, valid 2 hours",
+    ),
+    (
+        AuditAction.INVITATION_OPEN,
+        INVITATION,
+        {"by": "code"},
+        "Patient opened invitation #7 by its code",
+    ),
+    (
+        AuditAction.INVITATION_DOB_FAILED,
+        INVITATION,
+        {"failures": 2},
+        "Wrong date of birth for invitation #7 (2 wrong tries)",
+    ),
+    (
+        AuditAction.INVITATION_FINISH,
+        INVITATION,
+        {"visit": 9, "safety": True},
+        "Patient finished invitation #7, recorded as visit #9, thoughts of death endorsed",
+    ),
+    (
+        AuditAction.INVITATION_WITHDRAW,
+        INVITATION,
+        {"reason": "clinician"},
+        "Withdrew invitation #7",
+    ),
+    (
+        AuditAction.INVITATION_WITHDRAW,
+        INVITATION,
+        {"reason": "date_of_birth", "failures": 5},
+        "Invitation #7 withdrawn after wrong dates of birth",
+    ),
+    (AuditAction.SELF_ENTRY_VIEW, SELF_ENTRY, None, "Viewed self-entry #3"),
+    (
+        AuditAction.SELF_ENTRY_SIGN,
+        SELF_ENTRY,
+        {"visit": 9, "corrected": ["da_sad_2wk"], "amendment": 10},
+        "Signed off self-entry #3 (visit #9), corrected da sad 2wk as amendment visit #10",
+    ),
+    (
+        AuditAction.SIGN_OUT,
+        USER,
+        {"reason": "patient_mode"},
+        "Signed out (a patient's self-entry page opened on this browser)",
+    ),
     (AuditAction.SIGN_IN, USER, None, "Signed in"),
     (AuditAction.SIGN_OUT, USER, None, "Signed out"),
     (AuditAction.SIGN_OUT, USER, {"reason": "expired"}, "Signed out (session expired)"),
@@ -298,19 +349,7 @@ CASES = [
         {"form": "instrument_amendment"},
         "Viewed instrument #7 (opened an instrument's amendment form)",
     ),
-    (
-        AuditAction.INVITATION_CREATE,
-        ("intake.invitation", "3"),
-        {"mode": "tablet"},
-        "Created invitation #3; mode tablet",
-    ),
     (AuditAction.INVITATION_OPEN, ("intake.invitation", "3"), None, "Patient opened invitation #3"),
-    (
-        AuditAction.INVITATION_DOB_FAILED,
-        ("intake.invitation", "3"),
-        {"tries": 2},
-        "Wrong date of birth on invitation #3; tries 2",
-    ),
     (
         AuditAction.INVITATION_FINISH,
         ("intake.invitation", "3"),
