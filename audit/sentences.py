@@ -28,6 +28,7 @@ FORMS = {
     "amendment": "opened the amendment form",
     "new_instrument": "opened an instrument form",
     "instrument_amendment": "opened an instrument's amendment form",
+    "self_entry": "opened the self-entry page",
 }
 INSTRUMENT_NAMES = {"asq": "ASQ", "phq9": "PHQ-9", "lbp_peg": "chronic low back pain and PEG"}
 

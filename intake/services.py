@@ -242,6 +242,32 @@ def submit_self_entry(
     return Submitted(mode=invitation.mode, safety=recorded.visit.safety_flag)
 
 
+def record_invitations_view(*, patient: Patient, actor: Actor) -> None:
+    """The patient's self-entry page shows who they are: audited as a view of the patient."""
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor=actor,
+            action=AuditAction.PATIENT_VIEW,
+            obj=patient,
+            patient=patient,
+            detail={"form": "self_entry"},
+        )
+
+
+def record_waiting_view(*, entries: list[SelfEntry], actor: Actor) -> None:
+    """The "Waiting for sign-off" list names patients: one row, with ids only."""
+    with transaction.atomic(durable=True):
+        record_audit(
+            actor=actor,
+            action=AuditAction.SELF_ENTRY_VIEW,
+            detail={
+                "list": "waiting_for_sign_off",
+                "self_entries": [entry.pk for entry in entries],
+                "patients": [entry.invitation.patient_id for entry in entries],
+            },
+        )
+
+
 def record_self_entry_view(*, entry: SelfEntry, actor: Actor) -> None:
     """The clinician's reading of a self-entry is audited (SELF_ENTRY_VIEW)."""
     with transaction.atomic(durable=True):

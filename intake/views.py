@@ -62,6 +62,7 @@ def invitations(request: HttpRequest, patient_id: int) -> HttpResponse:
             "nav": "patients",
         }
         return render(request, "intake/invitation_created.html", context)
+    services.record_invitations_view(patient=patient, actor=actor_for(request))
     context = {
         "patient": patient,
         "form": form,
@@ -89,7 +90,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("screening.add_visit", raise_exception=True)
 def waiting(request: HttpRequest) -> HttpResponse:
-    context = {"waiting": selectors.waiting_for_sign_off(), "nav": "self_entry"}
+    listed = selectors.waiting_for_sign_off()
+    services.record_waiting_view(entries=[item.entry for item in listed], actor=actor_for(request))
+    context = {"waiting": listed, "nav": "self_entry"}
     return render(request, "intake/waiting.html", context)
 
 

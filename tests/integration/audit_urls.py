@@ -71,6 +71,10 @@ READS: dict[str, Read] = {
     "screening:instrument": Read(AuditAction.VISIT_VIEW, pk="instrument"),
     "screening:instrument_amend": Read(AuditAction.VISIT_VIEW, pk="instrument"),
     "review:queue": Read(AuditAction.QUEUE_VIEW, names_patient=False),
+    "intake:invitations": Read(AuditAction.PATIENT_VIEW),
+    "intake:self_entry": Read(AuditAction.SELF_ENTRY_VIEW, pk="self_entry"),
+    # the walked patient has no self-entry waiting, so the list shows no MRN
+    "intake:waiting": Read(AuditAction.SELF_ENTRY_VIEW, names_patient=False, shows_mrn=False),
     "review:flag": Read(AuditAction.FLAG_VIEW, pk="flag"),
     "review:rescreen": Read(
         AuditAction.RESCREEN_VIEW, names_patient=False, prepare=_make_the_patient_due
@@ -124,6 +128,11 @@ NO_PATIENT_DATA: dict[str, str] = {
     "exports:exports": "the export choices and the number of visits they match, no row",
     "exports:export_count": "the number of visits the choices match (JSON)",
     "audit:export": "POST only; audited as audit_export; the file names patients by id only",
+    "intake:withdraw": "POST only; redirects to the patient's self-entry page, audited there",
+    "intake:start": "the patient's start page: a box for a code",
+    "intake:entry": "the patient's date of birth box, then questions; no patient data shown",
+    "intake:link": "the patient's date of birth box, then questions; no patient data shown",
+    "intake:done": "the patient's thank-you or crisis page; no patient data",
 }
 # Django's admin: the site's own pages, then each model registered with it. A model registered
 # later (a patient's, a visit's) is unclassified until it is listed here or audited.

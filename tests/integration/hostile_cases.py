@@ -222,7 +222,7 @@ FORMS = [
         "self_entry_date_of_birth",
         None,
         _self_link,
-        lambda w: {"date_of_birth": w.patient.date_of_birth.isoformat()},
+        lambda w: {"date_of_birth": _invitation(w) and w.patient.date_of_birth.isoformat()},
         ["date_of_birth"],
         writes=False,  # a right date of birth writes no row, only the opening's audit
         prepare=lambda client, world: _invitation(world) and None,
@@ -232,7 +232,7 @@ FORMS = [
         None,
         _self_link,
         lambda w: {
-            "date_of_birth": w.patient.date_of_birth.isoformat(),
+            "date_of_birth": _invitation(w) and w.patient.date_of_birth.isoformat(),
             **_patient_answers(ANSWERS["negative"]),
         },
         _answer_keys(),

@@ -15,7 +15,7 @@ from audit.models import Audit, AuditAction
 from patients.models import Patient
 from screening.models import Flag, RecordedInstrument, Visit
 from tests.conftest import TEST_PASSWORD
-from tests.factories import ANSWERS, FlagFactory, RecordedInstrumentFactory
+from tests.factories import ANSWERS, FlagFactory, RecordedInstrumentFactory, SelfEntryFactory
 from tests.integration.audit_urls import (
     EXPORT,
     LOG,
@@ -196,6 +196,8 @@ def _read_url(name: str, read: Read, walked: Walked) -> str:
     ids = {"patient": walked.patient.pk, "visit": walked.visit.pk, "flag": walked.flag.pk}
     if walked.instrument is not None:
         ids["instrument"] = walked.instrument.pk
+    if read.pk == "self_entry":
+        ids["self_entry"] = SelfEntryFactory(visit=walked.visit).pk
     fixed = {"patient_id": walked.patient.pk, "instrument": "phq9"}
     kwargs = {key: fixed.get(key, ids[read.pk]) for key in pattern.pattern.converters}
     return reverse(name, kwargs=kwargs) + read.query
