@@ -101,3 +101,26 @@ def test_patient_answers_on_the_tablet_and_the_clinician_signs_off(
     page.get_by_role("link", name=f"visit {entry.visit_id}").first.click()
     expect(page.get_by_test_id("entered-by")).to_contain_text("Entered by the patient")
     expect(page.get_by_test_id("entered-by")).to_contain_text("Signed off by dr_tablet")
+
+
+def test_an_idle_patient_page_returns_to_the_start_and_forgets_the_invitation(
+    page: Page, live_server: Any, settings: Any
+):
+    from audit.services import Actor
+    from intake.services import create_invitation
+
+    settings.SELF_ENTRY_IDLE_SECONDS = 2
+    patient = new_patient(date_of_birth=dt.date(1981, 6, 2))
+    created = create_invitation(
+        patient=patient, mode="tablet", actor=Actor(make_user("dr_idle", "clinician"))
+    )
+    page.set_viewport_size(TABLET)
+    page.goto(f"{live_server.url}/self/{created.token}/")
+    page.get_by_label("Your date of birth").fill("1981-06-02")
+    proceed(page)
+    expect(page.get_by_role("group", name=PATIENT_TEXT["backache_freq_30d"])).to_be_visible()
+    page.wait_for_url(f"{live_server.url}/self/", timeout=10_000)
+    expect(page.get_by_label("Your code")).to_be_visible()
+    assert_no_serious_axe_violations(page)
+    page.go_back()
+    expect(page.get_by_role("group", name=PATIENT_TEXT["backache_freq_30d"])).to_have_count(0)
