@@ -23,6 +23,15 @@ def answer(page: Page, key: str, label: str) -> None:
     group.get_by_label(label, exact=True).check()
 
 
+def touch_targets_are_big(page: Page) -> None:
+    """Every answer's label, which checks its radio, is at least 44 px tall and on the screen."""
+    for label in page.locator(".self-entry-choice label").all():
+        box = label.bounding_box()
+        assert box is not None
+        assert box["height"] >= 44, box
+        assert box["x"] + box["width"] <= TABLET["width"], box
+
+
 def proceed(page: Page) -> None:
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()
@@ -55,6 +64,7 @@ def test_patient_answers_on_the_tablet_and_the_clinician_signs_off(
     answer(page, "backache_freq_30d", "Not at all")
     answer(page, "da_sad_2wk", "Yes")
     assert_no_serious_axe_violations(page)
+    touch_targets_are_big(page)
     proceed(page)
     answer(page, "da_duration", "All day long")
     proceed(page)
