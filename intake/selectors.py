@@ -50,3 +50,13 @@ def self_entry(entry_id: int) -> SelfEntry:
         "signed_by",
         "signed_visit",
     ).get(pk=entry_id)
+
+
+def finished(invitation_id: int) -> tuple[str, bool] | None:
+    """(mode, safety answer) of an invitation the patient has finished, else None."""
+    row = (
+        SelfEntry.objects.filter(invitation_id=invitation_id)
+        .values_list("invitation__mode", "safety")
+        .first()
+    )
+    return (row[0], row[1]) if row is not None else None

@@ -48,6 +48,9 @@ def create_invitation(*, patient: Patient, mode: InvitationMode, actor: Actor) -
     else:
         lifetime = timedelta(days=settings.INVITATION_LINK_DAYS)
     token, code = tokens.new_token(), tokens.new_short_code()
+    # About 40 bits: among millions of invitations two may draw the same code, so draw again.
+    while Invitation.objects.filter(short_code_hash=tokens.short_code_digest(code)).exists():
+        code = tokens.new_short_code()
     with transaction.atomic(durable=True):
         invitation = Invitation.objects.create(
             patient=patient,
@@ -237,8 +240,7 @@ def submit_self_entry(
         entered_by=EnteredBy.PATIENT,
         also=save_entry,
     )
-    if not recorded.created:
-        raise InvitationNotUsable(f"invitation {invitation.pk} was already answered")
+    # Not created: a double submit found the visit this invitation's first submit recorded.
     return Submitted(mode=invitation.mode, safety=recorded.visit.safety_flag)
 
 

@@ -25,7 +25,7 @@ from intake.forms import (
     ShortCodeForm,
     SignOffForm,
 )
-from intake.models import InvitationMode, SelfEntry
+from intake.models import Invitation, InvitationMode, SelfEntry
 from patients.models import Patient
 from screening import criteria, questionnaire
 from screening.services.visits import answer_label
@@ -78,11 +78,11 @@ def invitations(request: HttpRequest, patient_id: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         invitation = services.withdraw_invitation(invitation_id=pk, actor=actor_for(request))
-    except services.Invitation.DoesNotExist:
+    except Invitation.DoesNotExist:
         raise Http404("No such invitation.") from None
     except services.InvitationNotUsable:
         messages.error(request, "This invitation was already answered or withdrawn.")
-        invitation = get_object_or_404(services.Invitation, pk=pk)
+        invitation = get_object_or_404(Invitation, pk=pk)
     else:
         messages.success(request, "Invitation withdrawn: its link and code no longer open.")
     return redirect("intake:invitations", patient_id=invitation.patient_id)
@@ -226,45 +226,60 @@ def _entry(request: HttpRequest, state: dict[str, object]) -> HttpResponse:
     try:
         services.live_invitation(invitation_id)
     except services.InvitationNotUsable:
+        # A second click of the last Continue arrives after the first recorded the answers:
+        # the same browser, past its date of birth, sees the same last page.
+        if state["verified"] and (done := selectors.finished(invitation_id)) is not None:
+            return _finish(request, mode=done[0], safety=done[1])
         return _unusable(request)
-    posted = request.method == "POST"
     if not state["verified"]:
-        dob = DateOfBirthForm(request.POST if posted else None)
-        if not (posted and dob.is_valid()):
-            return _patient_page(request, "intake/date_of_birth.html", {"form": dob})
-        address = client_ip(request)
-        if limits.address_blocked(address):
-            return _blocked(request)
-        try:
-            checked = services.check_date_of_birth(
-                invitation_id=invitation_id,
-                date_of_birth=dob.cleaned_data["date_of_birth"],
-                actor=actor_for(request),
-            )
-        except services.InvitationNotUsable:
-            return _unusable(request)
-        if checked is not services.BirthDateCheck.CONFIRMED:
-            limits.count_failure(address)
-            if checked is services.BirthDateCheck.WITHDRAWN:
-                return _unusable(request)
-            dob.add_error("date_of_birth", WRONG_DATE)
-            return _patient_page(request, "intake/date_of_birth.html", {"form": dob}, status=400)
+        refused = _confirm_date_of_birth(request, invitation_id)
+        if refused is not None:
+            return refused
         state["verified"] = True
         request.session[PATIENT_KEY] = state
         if not any(key in request.POST for key in questionnaire.ANSWER_KEYS):
             return redirect(request.path)
-    form = PatientAnswersForm(request.POST if posted else None)
-    if posted and form.is_valid() and form.complete:
+    form = PatientAnswersForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid() and form.complete:
         try:
             submitted = services.submit_self_entry(
                 invitation_id=invitation_id, answers=form.answers, actor=actor_for(request)
             )
         except services.InvitationNotUsable:
             return _unusable(request)
-        _end_patient_mode(request)
-        request.session[DONE_KEY] = {"safety": submitted.safety, "mode": submitted.mode}
-        return redirect("intake:done")
+        return _finish(request, mode=submitted.mode, safety=submitted.safety)
     return _patient_page(request, "intake/questions.html", {"form": form})
+
+
+def _confirm_date_of_birth(request: HttpRequest, invitation_id: int) -> HttpResponse | None:
+    """None once the posted date of birth is the patient's; else the page to show."""
+    dob = DateOfBirthForm(request.POST if request.method == "POST" else None)
+    if not (request.method == "POST" and dob.is_valid()):
+        return _patient_page(request, "intake/date_of_birth.html", {"form": dob})
+    address = client_ip(request)
+    if limits.address_blocked(address):
+        return _blocked(request)
+    try:
+        checked = services.check_date_of_birth(
+            invitation_id=invitation_id,
+            date_of_birth=dob.cleaned_data["date_of_birth"],
+            actor=actor_for(request),
+        )
+    except services.InvitationNotUsable:
+        return _unusable(request)
+    if checked is services.BirthDateCheck.CONFIRMED:
+        return None
+    limits.count_failure(address)
+    if checked is services.BirthDateCheck.WITHDRAWN:
+        return _unusable(request)
+    dob.add_error("date_of_birth", WRONG_DATE)
+    return _patient_page(request, "intake/date_of_birth.html", {"form": dob}, status=400)
+
+
+def _finish(request: HttpRequest, *, mode: str, safety: bool) -> HttpResponse:
+    _end_patient_mode(request)
+    request.session[DONE_KEY] = {"safety": safety, "mode": mode}
+    return redirect("intake:done")
 
 
 @login_not_required

@@ -215,3 +215,32 @@ def test_idle_and_no_javascript_return_to_the_start_page(invited, patient):
     # the start page forgets the open invitation: the form asks the date of birth again
     browser.get(reverse("intake:start"))
     assert 'name="date_of_birth"' in browser.get(link).content.decode()
+
+
+def test_a_second_click_of_the_last_continue_shows_the_same_last_page(invited, patient):
+    """The browser shows the second request's answer: it must be the crisis page again, not
+    "cannot be used", and nothing is recorded twice."""
+    link, _, _ = invited
+    browser = Client()
+    open_and_confirm(browser, link, patient)
+    before_submit = browser.session["self_entry"]
+    data = patient_answers(ANSWERS["safety"])
+    browser.post(link, data)
+    session = browser.session
+    session["self_entry"] = before_submit  # as the second click's request still carried it
+    session.save()
+    response = browser.post(link, data)
+    assert response["Location"] == reverse("intake:done")
+    assert "988" in browser.get(response["Location"]).content.decode()
+    assert Visit.objects.filter(patient=patient).count() == 1
+
+
+def test_codes_already_drawn_are_drawn_again(client, clinician, patient, monkeypatch):
+    from intake import tokens
+
+    client.force_login(clinician)
+    drawn = iter(["AAAA2222", "AAAA2222", "BBBB3333"])
+    monkeypatch.setattr(tokens, "new_short_code", lambda: next(drawn))
+    _, first, _ = invite(client, patient)
+    _, second, _ = invite(client, patient)
+    assert (first, second) == ("AAAA 2222", "BBBB 3333")
