@@ -86,6 +86,9 @@ def test_sign_off_without_corrections_names_the_signer_and_keeps_the_visit(
     entry = SelfEntry.objects.get(invitation__patient=patient)
     waiting = client.get(reverse("intake:waiting")).content.decode()
     assert reverse("intake:self_entry", args=[entry.pk]) in waiting
+    patient_page = client.get(patient.get_absolute_url()).content.decode()
+    assert 'data-testid="patient-waiting"' in patient_page
+    assert reverse("intake:self_entry", args=[entry.pk]) in patient_page
     page = client.get(reverse("intake:self_entry", args=[entry.pk])).content.decode()
     assert "The patient entered" in page
     response = client.post(reverse("intake:self_entry", args=[entry.pk]), {"reason": ""})
@@ -101,6 +104,8 @@ def test_sign_off_without_corrections_names_the_signer_and_keeps_the_visit(
         reverse("intake:self_entry", args=[entry.pk])
         not in client.get(reverse("intake:waiting")).content.decode()
     )
+    patient_page = client.get(patient.get_absolute_url()).content.decode()
+    assert 'data-testid="patient-waiting"' not in patient_page
     visit_page = client.get(visit.get_absolute_url()).content.decode()
     assert "Entered by <strong>the patient</strong>" in visit_page
     assert f"Signed off by <strong>{clinician.username}</strong>" in visit_page
