@@ -3,6 +3,7 @@ questionnaire in the patient's words, whose field names are the answer keys (DES
 "Contracts"). Skip logic is criteria.asked_items, applied on the server: each submit shows the
 questions the answers so far ask, so the form works without JavaScript."""
 
+import json
 from datetime import date
 from typing import Any
 
@@ -13,8 +14,12 @@ from intake.models import InvitationMode
 from intake.wording import PATIENT_TEXT, patient_choices
 from lib.dates import EARLIEST_DAY
 from screening import criteria, questionnaire
+from screening.forms import SKIP_LOGIC
 
 ANSWER_REQUIRED = "Please choose an answer to this question."
+# The clinician form's gates: static/js/screening-form.js shows a follow-up question as soon as
+# its answer calls for it; without JavaScript the next Continue does (the server's asked_items).
+SKIP_LOGIC_JSON = json.dumps(SKIP_LOGIC)
 
 
 class InvitationForm(forms.Form):
@@ -113,8 +118,12 @@ class PatientAnswersForm(forms.Form):
         return cleaned
 
     def asked_fields(self) -> list[forms.BoundField]:
-        """The questions to show, in questionnaire order."""
+        """The questions the answers so far ask, in questionnaire order."""
         return [self[key] for key in questionnaire.ANSWER_KEYS if key in self.asked]
+
+    def questions(self) -> list[tuple[forms.BoundField, bool]]:
+        """Every question in order, and whether it is asked (the others are sent hidden)."""
+        return [(self[key], key in self.asked) for key in questionnaire.ANSWER_KEYS]
 
     def shown_value(self) -> str:
         return ",".join(key for key in questionnaire.ANSWER_KEYS if key in self.asked)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.requests import actor_for, client_ip
 from intake import limits, selectors, services, tokens
 from intake.forms import (
+    SKIP_LOGIC_JSON,
     DateOfBirthForm,
     InvitationForm,
     PatientAnswersForm,
@@ -248,7 +249,8 @@ def _entry(request: HttpRequest, state: dict[str, object]) -> HttpResponse:
         except services.InvitationNotUsable:
             return _unusable(request)
         return _finish(request, mode=submitted.mode, safety=submitted.safety)
-    return _patient_page(request, "intake/questions.html", {"form": form})
+    context = {"form": form, "skip_logic": SKIP_LOGIC_JSON}
+    return _patient_page(request, "intake/questions.html", context)
 
 
 def _confirm_date_of_birth(request: HttpRequest, invitation_id: int) -> HttpResponse | None:

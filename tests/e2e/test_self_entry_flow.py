@@ -25,7 +25,7 @@ def answer(page: Page, key: str, label: str) -> None:
 
 def touch_targets_are_big(page: Page) -> None:
     """Every answer's label, which checks its radio, is at least 44 px tall and on the screen."""
-    for label in page.locator(".self-entry-choice label").all():
+    for label in page.locator("fieldset:not([hidden]) .self-entry-choice label").all():
         box = label.bounding_box()
         assert box is not None
         assert box["height"] >= 44, box
@@ -134,3 +134,29 @@ def test_an_idle_patient_page_returns_to_the_start_and_forgets_the_invitation(
     assert_no_serious_axe_violations(page)
     page.go_back()
     expect(page.get_by_role("group", name=PATIENT_TEXT["backache_freq_30d"])).to_have_count(0)
+
+
+def test_follow_up_questions_appear_as_soon_as_answers_call_for_them(page: Page, live_server: Any):
+    """With JavaScript the patient answers everything on one page and presses Continue once."""
+    from audit.services import Actor
+    from intake.services import create_invitation
+    from screening.models import Visit
+
+    patient = new_patient(date_of_birth=dt.date(1975, 1, 15))
+    created = create_invitation(
+        patient=patient, mode="link", actor=Actor(make_user("dr_js", "clinician"))
+    )
+    page.set_viewport_size(TABLET)
+    page.goto(f"{live_server.url}/self/{created.token}/")
+    page.get_by_label("Your date of birth").fill("1975-01-15")
+    proceed(page)
+    duration = page.get_by_role("group", name=PATIENT_TEXT["da_duration"], exact=True)
+    expect(duration).to_be_hidden()
+    answer(page, "backache_freq_30d", "Several times a week")
+    answer(page, "da_sad_2wk", "No")
+    expect(duration).to_be_hidden()
+    answer(page, "an_lost_interest_2wk", "No")
+    proceed(page)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    visit = Visit.objects.get(patient=patient)
+    assert (visit.back_pain, visit.path, visit.entered_by) == (True, "none", "patient")
