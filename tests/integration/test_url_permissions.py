@@ -113,11 +113,10 @@ def url_for(db: None):
     def _url(name: str) -> str:
         kwargs = {}
         for key in patterns[name].pattern.converters:
-            kwargs[key] = fixed.get(key, pks.get(name, flag.pk))
             if key == "token":
                 kwargs[key] = "not-a-token"
                 continue
-            kwargs[key] = flag.patient_id if key == "patient_id" else pks.get(name, flag.pk)
+            kwargs[key] = fixed.get(key, pks.get(name, flag.pk))
         return reverse(name, kwargs=kwargs) + QUERY.get(name, "")
 
     return _url
