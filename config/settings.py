@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "intake",
     "exports",
     "analytics",
+    "interop",
 ]
 
 MIDDLEWARE = [
