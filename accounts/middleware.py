@@ -28,6 +28,10 @@ TEMPORARY_PASSWORD_KEY = "password_set_by_admin"  # noqa: S105 (a session key)
 _TOUCH_EVERY_SECONDS = 30
 # Pages a session that owes something (a code, a new password) may still reach.
 _SIGN_IN_URL_NAMES = ("login", "login_otp", "login_otp_enrol", "logout", "healthz")
+# The FHIR API and CDS Hooks authenticate each request by its bearer token, never by a session
+# (interop.auth): a browser's session cookie sent along is neither refreshed, ended nor
+# redirected there, and the API answers 401 without a token whatever the session holds.
+BEARER_PATH_PREFIXES = ("/fhir/", "/cds-services")
 
 
 def _sign_out(request: HttpRequest, reason: str) -> HttpResponse:
@@ -35,6 +39,10 @@ def _sign_out(request: HttpRequest, reason: str) -> HttpResponse:
     logout(request)
     request.session[SIGNED_OUT_REASON_KEY] = reason
     return redirect(settings.LOGIN_URL)
+
+
+def _bearer_only(request: HttpRequest) -> bool:
+    return request.path_info.startswith(BEARER_PATH_PREFIXES)
 
 
 def _reaches_only_sign_in(request: HttpRequest, *also: str) -> bool:
@@ -48,7 +56,7 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not _bearer_only(request):
             now = time.time()
             last_seen = request.session.get(LAST_SEEN_KEY, now)
             signed_in_at = request.session.setdefault(SIGNED_IN_AT_KEY, now)
@@ -74,6 +82,7 @@ class TwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
+            and not _bearer_only(request)
             and not user.is_verified()  # type: ignore[union-attr]
             and otp.code_owed(user)
             and not _reaches_only_sign_in(request)
@@ -89,7 +98,7 @@ class TemporaryPasswordMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
+        if request.user.is_authenticated and not _bearer_only(request):
             if TEMPORARY_PASSWORD_KEY not in request.session:  # once per session
                 temporary = selectors.password_is_temporary(request.user)
                 request.session[TEMPORARY_PASSWORD_KEY] = temporary

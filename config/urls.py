@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from interop import cds
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -16,5 +17,8 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("analytics/", include("analytics.urls")),
     path("audit/", include("audit.urls")),
+    path("fhir/", include("interop.urls")),
+    path("cds-services", cds.discovery, name="cds_discovery"),
+    path("cds-services/", include("interop.cds_urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -178,3 +178,21 @@ def admin_user(db: None) -> User:
 @pytest.fixture
 def no_role_user(db: None) -> User:
     return make_user("no_role", None)
+
+
+def api_token(name: str, scope: str = "read") -> str:
+    """A new API client's bearer token (interop), created as manage.py create_api_client does."""
+    from audit.services import Actor
+    from interop.services import create_api_client
+
+    return create_api_client(name=name, scope=scope, actor=Actor(user=None), via="command").token
+
+
+@pytest.fixture
+def read_token(db: None) -> str:
+    return api_token("ehr-read", "read")
+
+
+@pytest.fixture
+def write_token(db: None) -> str:
+    return api_token("ehr-write", "write")

@@ -134,6 +134,14 @@ NO_PATIENT_DATA: dict[str, str] = {
     "intake:link": "the patient's date of birth box, then questions; no patient data shown",
     "intake:done": "the patient's thank-you or crisis page; no patient data",
 }
+# The FHIR API and CDS Hooks: a bearer token's, never a session's (a session alone gets 401), and
+# every call that names a client is audited as api_call with the client, the resource and the
+# patient (tests/integration/test_fhir_api_auth.py walks each of these with a token).
+API_CALLS: dict[str, str] = {
+    "fhir:metadata": "the CapabilityStatement: served without a token, no patient data",
+    "fhir:unknown": "any other path under /fhir/: 404 OperationOutcome",
+    "cds_discovery": "the CDS Hooks services offered, no patient data",
+}
 # Django's admin: the site's own pages, then each model registered with it. A model registered
 # later (a patient's, a visit's) is unclassified until it is listed here or audited.
 ADMIN_SITE: dict[str, str] = {
@@ -189,7 +197,7 @@ def unclassified() -> list[str]:
     """Routes of the URLs that are neither walked as reads nor listed as showing no patient."""
     missing = []
     for key, route, _ in url_patterns():
-        if key in READS or key in NO_PATIENT_DATA or key in ADMIN_SITE:
+        if key in READS or key in NO_PATIENT_DATA or key in ADMIN_SITE or key in API_CALLS:
             continue
         if key.startswith("admin:") and admin_model(key, route) in ADMIN_MODELS:
             continue

@@ -66,6 +66,11 @@ SIGNED_IN_POST = {"keepalive"}
 PUBLIC = {"login", "logout", "healthz", "login_otp", "login_otp_enrol"}
 # The patient's self-entry pages: no sign-in, and a clinician's session ends on them (issue 17).
 PATIENT_PAGES = {"intake:start", "intake:entry", "intake:done", "intake:link"}
+# The FHIR API and CDS Hooks: an API client's bearer token, never a session (interop.auth). Each
+# answers 401 with an OperationOutcome to a request without one, signed in or not.
+BEARER = {"fhir:unknown", "cds_discovery"}
+# ... except the CapabilityStatement, public as on FHIR servers (no patient data).
+BEARER_PUBLIC = {"fhir:metadata"}
 # Query strings a page needs to answer 200 (filters; never patient data).
 _EXPORT = "?date_from=2020-01-01&date_to=2030-12-31&format=csv&labels=codes&dates=shifted"
 QUERY = {"exports:export_count": _EXPORT, "exports:export_download": _EXPORT}
@@ -89,6 +94,7 @@ def test_every_url_is_classified():
     unlisted = (
         names - set(PAGES) - set(POST_ONLY) - SIGNED_IN - SIGNED_IN_POST - PUBLIC - PATIENT_PAGES
     )
+    unlisted -= BEARER | BEARER_PUBLIC
     assert unlisted == set(), f"add these URLs to the permission walk: {sorted(unlisted)}"
 
 
@@ -194,3 +200,31 @@ def test_patient_pages_end_a_clinicians_session_on_the_same_browser(client, url_
     response = client.get(url_for("patients:search"))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def _bearer_url(name: str) -> str:
+    pattern = dict(_names(get_resolver().url_patterns))[name].pattern
+    kwargs = dict.fromkeys(getattr(pattern, "converters", {}), "1")
+    if "(?P<rest>" in str(pattern):
+        kwargs["rest"] = "Nothing/here"
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BEARER))
+def test_api_urls_answer_401_without_a_token_even_to_a_signed_in_admin(client, name):
+    url = _bearer_url(name)
+    anonymous = client.get(url)
+    client.force_login(make_user("walk_admin_api", "admin"))
+    signed_in = client.get(url)
+    for response in (anonymous, signed_in):
+        assert response.status_code == 401
+        assert response["Content-Type"].startswith("application/fhir+json")
+        assert response["WWW-Authenticate"].startswith("Bearer")
+        assert response.json()["resourceType"] == "OperationOutcome"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(BEARER_PUBLIC))
+def test_public_api_urls_answer_anyone(client, name):
+    assert client.get(_bearer_url(name)).status_code == 200

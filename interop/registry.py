@@ -1,0 +1,52 @@
+"""What the FHIR API serves, written once: the URLs (interop.urls) and the CapabilityStatement
+(`GET /fhir/metadata`, interop.capability) are both generated from RESOURCES, so neither can
+list what the other does not serve.
+
+To serve a new interaction, give its view (guarded by interop.auth.api_view) to the resource's
+entry here. A search view is called with the entry's `search_params`, the only parameters it
+accepts (interop.search), so the statement names exactly what the view reads.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpResponse
+
+View = Callable[..., HttpResponse]
+
+
+@dataclass(frozen=True)
+class SearchParam:
+    name: str
+    type: str  # a FHIR search parameter type: token, reference, ...
+    documentation: str
+    definition: str = ""  # the canonical SearchParameter, for the standard ones
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource type and the views that serve its interactions (None: not served)."""
+
+    type: str
+    documentation: str
+    read: View | None = None
+    search: View | None = None
+    create: View | None = None
+    search_params: tuple[SearchParam, ...] = ()
+
+    @property
+    def interactions(self) -> list[str]:
+        """FHIR interaction codes, in the order the CapabilityStatement lists them."""
+        served = {"read": self.read, "search-type": self.search, "create": self.create}
+        return [code for code, view in served.items() if view is not None]
+
+
+def _standard(resource: str, name: str) -> str:
+    return f"http://hl7.org/fhir/SearchParameter/{resource}-{name}"
+
+
+RESOURCES: tuple[Resource, ...] = ()
+
+
+def resource(type_name: str) -> Resource | None:
+    return next((entry for entry in RESOURCES if entry.type == type_name), None)
