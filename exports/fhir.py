@@ -14,7 +14,7 @@ publishes them); the ASQ and LBP+PEG, which LOINC does not carry as such, with o
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
@@ -190,15 +190,158 @@ def _extra(export: Export) -> dict[str, Any]:
     return {"visit_ref": visit_ref, "flags": flags}
 
 
-def _when(value: Any) -> str:
+def fhir_when(value: Any) -> str:
     """A FHIR dateTime: UTC instant, shifted date, or year."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str) and "T" in value:  # a timestamp inside JSON from PostgreSQL
-        return _when(dt.datetime.fromisoformat(value))
+        return fhir_when(dt.datetime.fromisoformat(value))
     return str(value)
+
+
+# Resources, one builder each: the export below and the API (interop) both build them here.
+
+OBSERVATION_CODES = {"back-pain": BACKACHE, "major-depression": MAJOR_DEPRESSION}
+
+
+def patient_reference(patient_id: Any) -> dict[str, Any]:
+    return {"reference": f"Patient/{patient_id}"}
+
+
+def patient_resource(
+    *,
+    id: Any,
+    mrn: str,
+    family_name: str,
+    given_name: str,
+    sex: str,
+    date_of_birth: dt.date,
+) -> dict[str, Any]:
+    return {
+        "resourceType": "Patient",
+        "id": str(id),
+        "identifier": [{"system": MRN_SYSTEM, "value": mrn}],
+        "name": [{"family": family_name, "given": [given_name]}],
+        "gender": sex,
+        "birthDate": date_of_birth.isoformat(),
+    }
+
+
+def flag_resource(
+    *,
+    id: Any,
+    kind: str,
+    opened: Any,
+    subject: dict[str, Any],
+    resolved: Any = None,
+) -> dict[str, Any]:
+    """A Flag: active until resolved (then inactive, its period ending then)."""
+    label = FlagKind(kind).label
+    period = {"start": fhir_when(opened)}
+    if resolved is not None:
+        period["end"] = fhir_when(resolved)
+    return {
+        "resourceType": "Flag",
+        "id": str(id),
+        "status": "active" if resolved is None else "inactive",
+        "category": _CLINICAL_FLAG,
+        "code": {
+            "coding": [{"system": FLAG_KIND_SYSTEM, "code": kind, "display": label}],
+            "text": label,
+        },
+        "subject": subject,
+        "period": period,
+    }
+
+
+def response_resource(
+    *,
+    id: Any,
+    answers: Mapping[str, Any],
+    subject: dict[str, Any],
+    authored: str,
+    author: str | None,
+) -> dict[str, Any]:
+    """A QuestionnaireResponse with an item per answered key (unasked keys are left out)."""
+    items = []
+    for key, item in questionnaire.ITEMS.items():
+        value = answers[key]
+        if value is None:
+            continue  # not asked: left out, never "No"
+        if item.choices is None:
+            answer: dict[str, Any] = {"valueBoolean": value}
+        else:
+            label = dict(item.choices)[value]
+            coding = {"system": _system(item.choices), "code": value, "display": label}
+            answer = {"valueCoding": coding}
+        items.append({"linkId": key, "text": item.text, "answer": [answer]})
+    response: dict[str, Any] = {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(id),
+        "questionnaire": QUESTIONNAIRE_URL,
+        "status": "completed",
+        "subject": subject,
+        "authored": authored,
+    }
+    if author is not None:
+        response["author"] = {"display": author}
+    response["item"] = items
+    return response
+
+
+def observation_resources(
+    *,
+    visit: Any,
+    subject: dict[str, Any],
+    when: str,
+    back_pain: bool,
+    back_pain_answered: bool,
+    major_depression: bool,
+    path: str,
+    symptom_count: int,
+    criteria_version: str,
+) -> list[dict[str, Any]]:
+    """The visit's two classifications, ids `<visit>-back-pain` and `<visit>-major-depression`."""
+    method = {"text": _METHOD.format(version=criteria_version, cutoff=criteria.SYMPTOM_CUTOFF)}
+    common = {
+        "status": "final",
+        "category": _SURVEY,
+        "subject": subject,
+        "effectiveDateTime": when,
+        "derivedFrom": [{"reference": f"QuestionnaireResponse/{visit}"}],
+        "method": method,
+    }
+    back_pain_resource = {
+        "resourceType": "Observation",
+        "id": f"{visit}-back-pain",
+        **common,
+        "code": {"coding": [BACKACHE], "text": "Back pain (study criterion)"},
+        "valueBoolean": back_pain,
+    }
+    if not back_pain_answered:
+        back_pain_resource["note"] = [{"text": "The back-pain item was not answered: not met."}]
+    depression = {
+        "resourceType": "Observation",
+        "id": f"{visit}-major-depression",
+        **common,
+        "code": {"coding": [MAJOR_DEPRESSION], "text": "Major depression (study criterion)"},
+        "valueBoolean": major_depression,
+        "component": [
+            {
+                "code": {"coding": [{"system": RESULTS_SYSTEM, "code": "depression-path"}]},
+                "valueCodeableConcept": {
+                    "coding": [{"system": PATH_SYSTEM, "code": path, "display": Path(path).label}]
+                },
+            },
+            {
+                "code": {"coding": [{"system": RESULTS_SYSTEM, "code": "symptom-count"}]},
+                "valueInteger": symptom_count,
+            },
+        ],
+    }
+    return [back_pain_resource, depression]
 
 
 class _Builder:
@@ -216,120 +359,46 @@ class _Builder:
         if patient != self.patient:
             self.patient = patient
             if not self.deidentified:
-                yield self._patient(row)
+                yield patient_resource(
+                    id=row["patient_id"],
+                    mrn=row["mrn"],
+                    family_name=row["family_name"],
+                    given_name=row["given_name"],
+                    sex=row["sex"],
+                    date_of_birth=row["date_of_birth"],
+                )
             for flag in row["flags"]:
-                yield self._flag(flag, subject)
+                yield flag_resource(
+                    id=flag["id"], kind=flag["kind"], opened=flag["opened"], subject=subject
+                )
         visit = str(row["visit_ref"])
         if self.deidentified:
-            when = _when(row.get("visit_date") or row.get("visit_year"))
+            when = fhir_when(row.get("visit_date") or row.get("visit_year"))
         else:
-            when = _when(row["visit_at"])
-        yield self._response(row, visit, subject, when)
-        yield from self._observations(row, visit, subject, when)
+            when = fhir_when(row["visit_at"])
+        yield response_resource(
+            id=visit,
+            answers=row,
+            subject=subject,
+            authored=when,
+            author=None if self.deidentified else row["clinician"],
+        )
+        yield from observation_resources(
+            visit=visit,
+            subject=subject,
+            when=when,
+            back_pain=row["back_pain"],
+            back_pain_answered=row["back_pain_answered"],
+            major_depression=row["major_depression"],
+            path=row["path"],
+            symptom_count=row["symptom_count"],
+            criteria_version=row["criteria_version"],
+        )
 
     def _subject(self, patient: str) -> dict[str, Any]:
         if self.deidentified:
             return {"identifier": {"system": PSEUDONYM_SYSTEM, "value": patient}}
-        return {"reference": f"Patient/{patient}"}
-
-    def _patient(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "resourceType": "Patient",
-            "id": str(row["patient_id"]),
-            "identifier": [{"system": MRN_SYSTEM, "value": row["mrn"]}],
-            "name": [{"family": row["family_name"], "given": [row["given_name"]]}],
-            "gender": row["sex"],
-            "birthDate": row["date_of_birth"].isoformat(),
-        }
-
-    def _flag(self, flag: dict[str, Any], subject: dict[str, Any]) -> dict[str, Any]:
-        label = FlagKind(flag["kind"]).label
-        return {
-            "resourceType": "Flag",
-            "id": str(flag["id"]),
-            "status": "active",
-            "category": _CLINICAL_FLAG,
-            "code": {
-                "coding": [{"system": FLAG_KIND_SYSTEM, "code": flag["kind"], "display": label}],
-                "text": label,
-            },
-            "subject": subject,
-            "period": {"start": _when(flag["opened"])},
-        }
-
-    def _response(
-        self, row: dict[str, Any], visit: str, subject: dict[str, Any], when: str
-    ) -> dict[str, Any]:
-        items = []
-        for key, item in questionnaire.ITEMS.items():
-            value = row[key]
-            if value is None:
-                continue  # not asked: left out, never "No"
-            if item.choices is None:
-                answer: dict[str, Any] = {"valueBoolean": value}
-            else:
-                label = dict(item.choices)[value]
-                coding = {"system": _system(item.choices), "code": value, "display": label}
-                answer = {"valueCoding": coding}
-            items.append({"linkId": key, "text": item.text, "answer": [answer]})
-        response: dict[str, Any] = {
-            "resourceType": "QuestionnaireResponse",
-            "id": visit,
-            "questionnaire": QUESTIONNAIRE_URL,
-            "status": "completed",
-            "subject": subject,
-            "authored": when,
-        }
-        if not self.deidentified:
-            response["author"] = {"display": row["clinician"]}
-        response["item"] = items
-        return response
-
-    def _observations(
-        self, row: dict[str, Any], visit: str, subject: dict[str, Any], when: str
-    ) -> Iterator[dict[str, Any]]:
-        version = row["criteria_version"]
-        method = {"text": _METHOD.format(version=version, cutoff=criteria.SYMPTOM_CUTOFF)}
-        common = {
-            "status": "final",
-            "category": _SURVEY,
-            "subject": subject,
-            "effectiveDateTime": when,
-            "derivedFrom": [{"reference": f"QuestionnaireResponse/{visit}"}],
-            "method": method,
-        }
-        back_pain = {
-            "resourceType": "Observation",
-            "id": f"{visit}-back-pain",
-            **common,
-            "code": {"coding": [BACKACHE], "text": "Back pain (study criterion)"},
-            "valueBoolean": row["back_pain"],
-        }
-        if not row["back_pain_answered"]:
-            back_pain["note"] = [{"text": "The back-pain item was not answered: not met."}]
-        yield back_pain
-        path = row["path"]
-        yield {
-            "resourceType": "Observation",
-            "id": f"{visit}-major-depression",
-            **common,
-            "code": {"coding": [MAJOR_DEPRESSION], "text": "Major depression (study criterion)"},
-            "valueBoolean": row["major_depression"],
-            "component": [
-                {
-                    "code": {"coding": [{"system": RESULTS_SYSTEM, "code": "depression-path"}]},
-                    "valueCodeableConcept": {
-                        "coding": [
-                            {"system": PATH_SYSTEM, "code": path, "display": Path(path).label}
-                        ]
-                    },
-                },
-                {
-                    "code": {"coding": [{"system": RESULTS_SYSTEM, "code": "symptom-count"}]},
-                    "valueInteger": row["symptom_count"],
-                },
-            ],
-        }
+        return patient_reference(patient)
 
 
 def _line(resource: dict[str, Any]) -> str:
