@@ -6,7 +6,6 @@ reads it to learn how to authenticate; every other URL of the API needs one.
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -14,14 +13,11 @@ from django.views.decorators.http import require_GET
 
 from interop.outcomes import fhir_response
 from interop.registry import RESOURCES
+from interop.search import base_url
 
 SOFTWARE = "Spine & Mood Screen"
 FHIR_VERSION = "4.0.1"
 RELEASED = "2026-12-02"
-
-
-def base_url() -> str:
-    return f"{settings.SITE_URL}/fhir"
 
 
 def capability_statement() -> dict[str, Any]:

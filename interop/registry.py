@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 
+from interop import views
+
 View = Callable[..., HttpResponse]
 
 
@@ -45,7 +47,68 @@ def _standard(resource: str, name: str) -> str:
     return f"http://hl7.org/fhir/SearchParameter/{resource}-{name}"
 
 
-RESOURCES: tuple[Resource, ...] = ()
+_PATIENT_REFERENCE = "The patient: its id, or Patient/<id>."
+
+RESOURCES: tuple[Resource, ...] = (
+    Resource(
+        "Patient",
+        "The clinic's patients, identified by MRN.",
+        read=views.patient_read,
+        search=views.patient_search,
+        search_params=(
+            SearchParam(
+                "identifier",
+                "token",
+                "The MRN: <system>|<mrn>, or the bare MRN.",
+                _standard("Patient", "identifier"),
+            ),
+        ),
+    ),
+    Resource(
+        "QuestionnaireResponse",
+        "Screens, one per visit (the current version of an amended visit in searches).",
+        read=views.response_read,
+        search=views.response_search,
+        search_params=(
+            SearchParam(
+                "patient",
+                "reference",
+                _PATIENT_REFERENCE,
+                _standard("QuestionnaireResponse", "patient"),
+            ),
+        ),
+    ),
+    Resource(
+        "Observation",
+        "The two classifications of each screen, derived from its QuestionnaireResponse.",
+        read=views.observation_read,
+        search=views.observation_search,
+        search_params=(
+            SearchParam(
+                "patient", "reference", _PATIENT_REFERENCE, _standard("clinical", "patient")
+            ),
+            SearchParam(
+                "code",
+                "token",
+                "SNOMED CT 161891005 (back pain) or 370143000 (major depression), as "
+                "<system>|<code> or <code>; several separated by commas.",
+                _standard("clinical", "code"),
+            ),
+        ),
+    ),
+    Resource(
+        "Flag",
+        "Flags raised for review: active while open or in review, inactive once resolved.",
+        read=views.flag_read,
+        search=views.flag_search,
+        search_params=(
+            SearchParam(
+                "patient", "reference", _PATIENT_REFERENCE, _standard("clinical", "patient")
+            ),
+            SearchParam("status", "token", "active or inactive.", ""),
+        ),
+    ),
+)
 
 
 def resource(type_name: str) -> Resource | None:

@@ -139,6 +139,14 @@ NO_PATIENT_DATA: dict[str, str] = {
 # patient (tests/integration/test_fhir_api_auth.py walks each of these with a token).
 API_CALLS: dict[str, str] = {
     "fhir:metadata": "the CapabilityStatement: served without a token, no patient data",
+    "fhir:Patient": "search by MRN identifier; the patient when one matches",
+    "fhir:Patient-read": "a Patient; the patient",
+    "fhir:QuestionnaireResponse": "search by patient; the patient",
+    "fhir:QuestionnaireResponse-read": "a visit's screen; the patient",
+    "fhir:Observation": "search by patient and code; the patient",
+    "fhir:Observation-read": "a visit's classification; the patient",
+    "fhir:Flag": "search by patient and status; the patient",
+    "fhir:Flag-read": "a flag; the patient",
     "fhir:unknown": "any other path under /fhir/: 404 OperationOutcome",
     "cds_discovery": "the CDS Hooks services offered, no patient data",
 }

@@ -68,7 +68,18 @@ PUBLIC = {"login", "logout", "healthz", "login_otp", "login_otp_enrol"}
 PATIENT_PAGES = {"intake:start", "intake:entry", "intake:done", "intake:link"}
 # The FHIR API and CDS Hooks: an API client's bearer token, never a session (interop.auth). Each
 # answers 401 with an OperationOutcome to a request without one, signed in or not.
-BEARER = {"fhir:unknown", "cds_discovery"}
+BEARER = {
+    "fhir:Patient",
+    "fhir:Patient-read",
+    "fhir:QuestionnaireResponse",
+    "fhir:QuestionnaireResponse-read",
+    "fhir:Observation",
+    "fhir:Observation-read",
+    "fhir:Flag",
+    "fhir:Flag-read",
+    "fhir:unknown",
+    "cds_discovery",
+}
 # ... except the CapabilityStatement, public as on FHIR servers (no patient data).
 BEARER_PUBLIC = {"fhir:metadata"}
 # Query strings a page needs to answer 200 (filters; never patient data).
