@@ -2,7 +2,7 @@
 
 Views check these permissions, never a group name; the groups only bundle them. Migration
 accounts/0001_role_groups created the groups with a frozen copy of this table; a test keeps the
-two equal, so a change here needs a new data migration.
+two equal, so a change here needs a new data migration (interop/0002 gave admins API clients).
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -28,6 +28,7 @@ _ADMIN = (
     "auth.view_user",
     "auth.add_user",
     "auth.change_user",
+    "interop.manage_apiclient",
 )
 PERMISSIONS: dict[str, tuple[str, ...]] = {
     CLINICIAN: _CLINICIAN,
