@@ -17,6 +17,7 @@ urlpatterns = [
     path("exports/", include("exports.urls")),
     path("analytics/", include("analytics.urls")),
     path("audit/", include("audit.urls")),
+    path("interop/", include("interop.admin_urls")),
     path("fhir/", include("interop.urls")),
     path("cds-services", cds.discovery, name="cds_discovery"),
     path("cds-services/", include("interop.cds_urls")),

@@ -109,6 +109,8 @@ NO_PATIENT_DATA: dict[str, str] = {
     "user_reactivate": _ACCOUNTS,
     "user_password": _ACCOUNTS,
     "user_two_factor_remove": _ACCOUNTS,
+    "interop:clients": "API clients: names, scopes and token prefixes; no patient",
+    "interop:client_revoke": "an API client's revocation; no patient",
     "patients:new": (
         "an empty registration form; its warning of a likely duplicate (a POST) names the "
         "registered patients and is audited as patient_view of each"

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from interop.models import ApiClient
 from tests.conftest import make_user
 from tests.factories import FlagFactory, RecordedInstrumentFactory, SelfEntryFactory
 
@@ -41,6 +42,8 @@ PAGES: dict[str, str] = {
     "user_edit": "admin",
     "user_deactivate": "admin",
     "user_password": "admin",
+    "interop:clients": "admin",
+    "interop:client_revoke": "admin",
 }
 # URL name → least role, for views that only accept POST (GET answers 405 to that role).
 POST_ONLY: dict[str, str] = {
@@ -124,6 +127,9 @@ def url_for(db: None):
         "intake:self_entry": entry.pk,
         "intake:withdraw": entry.invitation_id,
     } | {name: someone.pk for name in PAGES | POST_ONLY if name.startswith("user_")}
+    pks["interop:client_revoke"] = ApiClient.objects.create(
+        name="walk", token_prefix="walkwalk", token_hash="0" * 64
+    ).pk
     patterns = dict(_names(get_resolver().url_patterns))
     fixed = {"patient_id": flag.patient_id, "instrument": "phq9"}
 
