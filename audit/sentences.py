@@ -380,6 +380,31 @@ def _password_reset(obj: str, detail: dict[str, Any]) -> str:
     return text
 
 
+_API_INTERACTIONS = {"read": "read", "search-type": "searched", "create": "created"}
+
+
+def _api_call(obj: str, detail: dict[str, Any]) -> str:
+    """ "API client Epic read patient #12 (GET, 200)"."""
+    client = detail.pop("client", "?")
+    detail.pop("client_id", None)
+    interaction = str(detail.pop("interaction", ""))
+    resource = detail.pop("resource", "")
+    method, status = detail.pop("method", ""), detail.pop("status", "")
+    verb = _API_INTERACTIONS.get(interaction, interaction.replace("-", " "))
+    return f"API client {client} {verb} {obj or resource or 'the API'} ({method}, {status})"
+
+
+def _api_client(verb: str) -> Reader:
+    def read(obj: str, detail: dict[str, Any]) -> str:
+        detail.pop("client_id", None)
+        name, scope = detail.pop("name", ""), detail.pop("scope", "")
+        via = " with the command" if detail.pop("via", "") == "command" else ""
+        about = ", ".join(str(part) for part in (name, scope) if part)
+        return f"{verb} {obj or 'an API client'}" + (f" ({about})" if about else "") + via
+
+    return read
+
+
 def _plain(verb: str) -> Reader:
     """ "Registered patient #12": the verb and the object, for actions without details."""
 
@@ -476,9 +501,6 @@ READERS: dict[str, Reader] = {
     AuditAction.USER_SEARCH: _searched("users"),
     AuditAction.INSTRUMENT_RECORD: _instrument_record,
     AuditAction.INSTRUMENT_AMEND: _instrument_amend,
-    AuditAction.API_CALL: _plain("API call on"),
-    AuditAction.API_CLIENT_CREATE: _plain("Created"),
-    AuditAction.API_CLIENT_REVOKE: _plain("Revoked"),
     AuditAction.EXPORT_QUEUED: _plain("Queued"),
     AuditAction.EXPORT_JOB_FINISHED: _plain("Finished"),
     AuditAction.EXPORT_JOB_FAILED: _plain("Failed:"),
@@ -491,6 +513,9 @@ READERS: dict[str, Reader] = {
     AuditAction.INVITATION_WITHDRAW: _invitation_withdraw,
     AuditAction.SELF_ENTRY_VIEW: _viewed,
     AuditAction.SELF_ENTRY_SIGN: _self_entry_sign,
+    AuditAction.API_CALL: _api_call,
+    AuditAction.API_CLIENT_CREATE: _api_client("Created"),
+    AuditAction.API_CLIENT_REVOKE: _api_client("Revoked"),
 }
 
 

@@ -359,18 +359,6 @@ CASES = [
     (AuditAction.INVITATION_WITHDRAW, ("intake.invitation", "3"), None, "Withdrew invitation #3"),
     (AuditAction.SELF_ENTRY_VIEW, ("intake.selfentry", "8"), None, "Viewed self-entry #8"),
     (AuditAction.SELF_ENTRY_SIGN, ("intake.selfentry", "8"), None, "Signed off self-entry #8"),
-    (
-        AuditAction.API_CALL,
-        PATIENT,
-        {"method": "GET", "status": 200},
-        "API call on patient #12; method GET, status 200",
-    ),
-    (
-        AuditAction.API_CLIENT_CREATE,
-        ("interop.apiclient", "2"),
-        {"scope": "read"},
-        "Created API client #2; scope read",
-    ),
     (AuditAction.API_CLIENT_REVOKE, ("interop.apiclient", "2"), None, "Revoked API client #2"),
     (
         AuditAction.EXPORT_QUEUED,
@@ -396,6 +384,46 @@ CASES = [
         ("exports.exportjob", "4"),
         None,
         "Expired and deleted export job #4",
+    ),
+    (
+        AuditAction.API_CALL,
+        PATIENT,
+        {
+            "client_id": 3,
+            "client": "Epic",
+            "method": "GET",
+            "resource": "Patient",
+            "interaction": "read",
+            "status": 200,
+        },
+        "API client Epic read patient #12 (GET, 200)",
+    ),
+    (
+        AuditAction.API_CALL,
+        NONE,
+        {
+            "client_id": 3,
+            "client": "Epic",
+            "method": "GET",
+            "resource": "Observation",
+            "interaction": "search-type",
+            "status": 200,
+            "matches": 4,
+            "returned": 4,
+        },
+        "API client Epic searched Observation (GET, 200); matches 4, returned 4",
+    ),
+    (
+        AuditAction.API_CLIENT_CREATE,
+        ("interop.apiclient", "3"),
+        {"client_id": 3, "name": "Epic", "scope": "write", "via": "command"},
+        "Created API client #3 (Epic, write) with the command",
+    ),
+    (
+        AuditAction.API_CLIENT_REVOKE,
+        ("interop.apiclient", "3"),
+        {"client_id": 3, "name": "Epic"},
+        "Revoked API client #3 (Epic)",
     ),
 ]
 
