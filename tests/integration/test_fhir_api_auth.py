@@ -162,3 +162,45 @@ def test_a_write_view_refuses_a_read_token_with_403_and_audits_it():
     request = RequestFactory().post("/fhir/X", HTTP_AUTHORIZATION=f"Bearer {writer_token}")
     assert write_ok(request).status_code == 201
     assert called == ["writer"]
+
+
+def _walk_urls(patient, visit, flag) -> dict[str, tuple[str, bool]]:
+    """Each API URL name: (a URL that answers 200, whether the call touches the patient)."""
+    return {
+        "fhir:metadata": ("/fhir/metadata", False),
+        "fhir:unknown": ("/fhir/Nothing/here", False),
+        "cds_discovery": ("/cds-services", False),
+        "fhir:Patient": (f"/fhir/Patient?identifier={patient.mrn}", True),
+        "fhir:Patient-read": (f"/fhir/Patient/{patient.pk}", True),
+        "fhir:QuestionnaireResponse": (f"/fhir/QuestionnaireResponse?patient={patient.pk}", True),
+        "fhir:QuestionnaireResponse-read": (f"/fhir/QuestionnaireResponse/{visit.pk}", True),
+        "fhir:Observation": (f"/fhir/Observation?patient={patient.pk}", True),
+        "fhir:Observation-read": (f"/fhir/Observation/{visit.pk}-back-pain", True),
+        "fhir:Flag": (f"/fhir/Flag?patient={patient.pk}&status=active", True),
+        "fhir:Flag-read": (f"/fhir/Flag/{flag.pk}", True),
+    }
+
+
+def test_every_api_url_is_audited_with_its_client_and_patient(client, read_token):
+    from tests.factories import FlagFactory
+    from tests.integration.audit_urls import API_CALLS
+
+    flag = FlagFactory()
+    walk = _walk_urls(flag.patient, flag.visit, flag)
+    assert set(walk) == set(API_CALLS)
+    api_client = ApiClient.objects.get(name="ehr-read")
+    for name, (url, touches_patient) in walk.items():
+        before = Audit.objects.filter(action=AuditAction.API_CALL).count()
+        response = client.get(url, **_bearer(read_token))
+        assert response.status_code == (404 if name == "fhir:unknown" else 200), name
+        rows = Audit.objects.filter(action=AuditAction.API_CALL).order_by("id")
+        if name == "fhir:metadata":
+            assert rows.count() == before  # public, no client to name
+            continue
+        assert rows.count() == before + 1, name
+        row = rows.last()
+        assert (row.detail["client_id"], row.detail["status"]) == (
+            api_client.pk,
+            response.status_code,
+        ), name
+        assert row.patient == (flag.patient if touches_patient else None), name
