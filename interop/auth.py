@@ -89,9 +89,15 @@ def check_scope(client: ApiClient, scope: str) -> HttpResponse | None:
 
 
 def api_view(
-    *, resource: str, interaction: str, scope: str = Scope.READ, methods: tuple[str, ...] = ("GET",)
+    *,
+    resource: str,
+    interaction: str,
+    scope: str = Scope.READ,
+    methods: tuple[str, ...] = ("GET",),
+    allow: tuple[str, ...] | None = None,
 ) -> Callable[[View], View]:
-    """Guard a view of the API: bearer token, scope, allowed methods, and the audit row."""
+    """Guard a view of the API: bearer token, scope, allowed methods, and the audit row.
+    `allow` is the 405's Allow header where the URL serves more methods than this view."""
     if scope not in Scope.values:
         raise ValueError(f"unknown scope {scope!r}")
 
@@ -115,7 +121,7 @@ def api_view(
                 response = outcome_response(
                     405,
                     Issue("not-supported", f"{request.method} is not supported here."),
-                    Allow=", ".join(methods),
+                    Allow=", ".join(methods if allow is None else allow),
                 )
             else:
                 response = check_scope(client, scope) or view(request, *args, **kwargs)

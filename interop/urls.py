@@ -15,10 +15,10 @@ from interop.registry import RESOURCES, Resource
 app_name = "fhir"
 
 
-def _not_supported(entry: Resource):
-    """A view that answers every method 405 (after the token check): what the type does not serve."""
+def _not_supported(entry: Resource, allow: tuple[str, ...]):
+    """A view that answers every method 405 (after the token check), naming those served."""
 
-    @api_view(resource=entry.type, interaction="unsupported", methods=())
+    @api_view(resource=entry.type, interaction="unsupported", methods=(), allow=allow)
     def refuse(request: HttpRequest, **kwargs: Any) -> HttpResponse:
         raise AssertionError("unreachable: api_view answers 405 to every method")
 
@@ -31,7 +31,8 @@ def unknown(request: HttpRequest, rest: str) -> HttpResponse:
 
 
 def _type_endpoint(entry: Resource):
-    refuse = _not_supported(entry)
+    served = (("GET",) if entry.search else ()) + (("POST",) if entry.create else ())
+    refuse = _not_supported(entry, served)
 
     def endpoint(request: HttpRequest) -> HttpResponse:
         if request.method == "GET" and entry.search is not None:
@@ -46,7 +47,7 @@ def _type_endpoint(entry: Resource):
 
 
 def _instance_endpoint(entry: Resource):
-    refuse = _not_supported(entry)
+    refuse = _not_supported(entry, ("GET",))
 
     def endpoint(request: HttpRequest, id: str) -> HttpResponse:
         if request.method == "GET" and entry.read is not None:

@@ -119,3 +119,12 @@ def test_a_clinician_needs_no_code_where_the_clinic_requires_it_of_staff_roles(
     settings.OTP_REQUIRED_FOR_STAFF_ROLES = True
     client.force_login(clinician)
     assert client.get(reverse("patients:search")).status_code == 200
+
+
+def test_a_bearer_token_opens_no_session(client, read_token):
+    patient = PatientFactory()
+    response = client.get(f"/fhir/Patient/{patient.pk}", HTTP_AUTHORIZATION=f"Bearer {read_token}")
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert "_auth_user_id" not in client.session
+    _assert_no_patient_page(client, patient)

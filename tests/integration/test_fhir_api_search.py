@@ -324,3 +324,15 @@ def test_a_search_never_writes_the_search_values_to_the_audit_trail(api, patient
     assert "MRN0042" not in str(row.detail)
     assert row.detail["matches"] == 1
     assert ApiClient.objects.get(name="ehr-read").last_used_at is not None
+
+
+def test_405_naming_the_served_methods_when_a_type_is_sent_what_it_does_not_serve(
+    client, read_token, patient
+):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {read_token}"}
+    response = client.post("/fhir/Flag", "{}", content_type="application/fhir+json", **headers)
+    assert (response.status_code, response["Allow"]) == (405, "GET")
+    assert response.json()["issue"][0]["code"] == "not-supported"
+    response = client.delete(f"/fhir/Patient/{patient.pk}", **headers)
+    assert (response.status_code, response["Allow"]) == (405, "GET")
+    assert Audit.objects.filter(action=AuditAction.API_CALL, detail__status=405).count() == 2
