@@ -67,7 +67,8 @@ def test_an_admin_creates_a_client_and_sees_its_token_once(client, admin_user):
     assert "cannot be shown again" in page
     row = ApiClient.objects.get(name="Epic Hyperspace")
     assert row.created_by == admin_user
-    assert token not in response.get("Location", "")
+    assert "no-store" in response["Cache-Control"]
+    assert token not in str(dict(client.session))
     assert _discover(client, token) == 200
     listing = client.get(CLIENTS).content.decode()
     assert "Epic Hyperspace" in listing
