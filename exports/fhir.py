@@ -24,30 +24,28 @@ from django.db.models.functions import ExtractYear, JSONObject
 from exports import deidentify
 from exports.columns import columns
 from exports.export import CHUNK_BYTES, Dataset, DateDetail, Export, Progress
+from exports.sdc import (
+    ANSWER_SETS,
+    BASE,
+    ITEMS_SYSTEM,
+    QUESTIONNAIRE_URL,
+    answer_system,
+    questionnaire_resource,
+)
 from exports.selectors import rows
 from screening import criteria, instruments, questionnaire
 from screening.instruments import asq, lbp_peg, phq9
 from screening.models import Flag, FlagKind, FlagStatus, Path
 
-BASE = "https://spine-mood-screen.example/fhir"
-ITEMS_SYSTEM = f"{BASE}/CodeSystem/midus-items"
 RESULTS_SYSTEM = f"{BASE}/CodeSystem/screen-results"
 PATH_SYSTEM = f"{BASE}/CodeSystem/depression-path"
 FLAG_KIND_SYSTEM = f"{BASE}/CodeSystem/flag-kind"
-QUESTIONNAIRE_URL = f"{BASE}/Questionnaire/spine-mood-screen"
 MRN_SYSTEM = f"{BASE}/sid/mrn"
 PSEUDONYM_SYSTEM = f"{BASE}/sid/patient-pseudonym"
 SNOMED = "http://snomed.info/sct"
 BACKACHE = {"system": SNOMED, "code": "161891005", "display": "Backache"}
 MAJOR_DEPRESSION = {"system": SNOMED, "code": "370143000", "display": "Major depressive disorder"}
 
-_ANSWER_SETS = {
-    questionnaire.BACKACHE_CHOICES: ("backache-frequency", "Backache frequency, past 30 days"),
-    questionnaire.STEM_CHOICES: ("stem-answer", "Answers to the two-week stem questions"),
-    questionnaire.DURATION_CHOICES: ("duration", "How long the feelings usually lasted"),
-    questionnaire.FREQUENCY_CHOICES: ("frequency", "How often during those two weeks"),
-    questionnaire.SLEEP_FREQUENCY_CHOICES: ("sleep-frequency", "How often trouble falling asleep"),
-}
 _SURVEY = [
     {
         "coding": [
@@ -77,10 +75,6 @@ _METHOD = (
 )
 
 
-def _system(choices: questionnaire.Choices) -> str:
-    return f"{BASE}/CodeSystem/{_ANSWER_SETS[choices][0]}"
-
-
 def _code_system(url: str, name: str, title: str, concepts: list[dict[str, str]]) -> dict:
     return {
         "resourceType": "CodeSystem",
@@ -106,12 +100,12 @@ def definitions() -> list[dict[str, Any]]:
         _code_system(ITEMS_SYSTEM, "MidusItems", "MIDUS II questionnaire items", items),
         *(
             _code_system(
-                _system(choices),
+                answer_system(choices),
                 name.title().replace("-", ""),
                 title,
                 [{"code": code, "display": label} for code, label in choices],
             )
-            for choices, (name, title) in _ANSWER_SETS.items()
+            for choices, (name, title) in ANSWER_SETS.items()
         ),
         _code_system(
             RESULTS_SYSTEM,
@@ -135,36 +129,8 @@ def definitions() -> list[dict[str, Any]]:
             [{"code": code, "display": label} for code, label in FlagKind.choices],
         ),
     ]
-    resources.append(_questionnaire())
+    resources.append(questionnaire_resource())
     return resources
-
-
-def _questionnaire() -> dict[str, Any]:
-    items = []
-    for item in questionnaire.ITEMS.values():
-        entry: dict[str, Any] = {
-            "linkId": item.key,
-            "code": [{"system": ITEMS_SYSTEM, "code": item.midus, "display": item.text}],
-            "text": item.text,
-            "type": "boolean" if item.choices is None else "choice",
-        }
-        if item.choices is not None:
-            system = _system(item.choices)
-            entry["answerOption"] = [
-                {"valueCoding": {"system": system, "code": code, "display": label}}
-                for code, label in item.choices
-            ]
-        items.append(entry)
-    return {
-        "resourceType": "Questionnaire",
-        "id": "spine-mood-screen",
-        "url": QUESTIONNAIRE_URL,
-        "name": "SpineMoodScreen",
-        "title": "Back pain and depression screen (MIDUS II items, CIDI-SF)",
-        "status": "active",
-        "subjectType": ["Patient"],
-        "item": items,
-    }
 
 
 # Rows to resources -------------------------------------------------------------------------
@@ -274,7 +240,7 @@ def response_resource(
             answer: dict[str, Any] = {"valueBoolean": value}
         else:
             label = dict(item.choices)[value]
-            coding = {"system": _system(item.choices), "code": value, "display": label}
+            coding = {"system": answer_system(item.choices), "code": value, "display": label}
             answer = {"valueCoding": coding}
         items.append({"linkId": key, "text": item.text, "answer": [answer]})
     response: dict[str, Any] = {

@@ -4,15 +4,15 @@ and its skip logic showing exactly the questions the criteria ask, over every st
 The autouse `page_errors` fixture fails any of these tests on a CSP violation or script error.
 """
 
-import itertools
 from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from screening import criteria, questionnaire
+from screening import criteria
 from screening.models import Visit
 from tests.e2e import screening_setup
 from tests.e2e.screening_setup import new_patient
+from tests.unit.criteria_cases import skip_logic_cases
 
 # The shared fixture, bound here for pytest to find (ruff reads a bare import as unused).
 clinician_page = screening_setup.clinician_page
@@ -67,30 +67,6 @@ def test_the_whole_form_can_be_filled_and_sent_with_the_keyboard_only(
     assert visit.an_appetite_increased is None  # appetite lost: the follow-up is not asked
 
 
-def _skip_logic_cases() -> list[dict[str, str | bool]]:
-    """Stem answers along both paths, and the follow-ups once a path is entered."""
-    stems = [
-        [None, *[code for code, _ in questionnaire.ITEMS[key].choices or ()]]
-        for key in ("da_sad_2wk", "da_duration", "da_frequency")
-    ]
-    cases: list[dict[str, Any]] = []
-    for prefix, base in (("da", {}), ("an", {"da_sad_2wk": "no"})):
-        keys = questionnaire.PATH_A.stems if prefix == "da" else questionnaire.PATH_B.stems
-        for values in itertools.product(*stems):
-            cases.append({**base, **dict(zip(keys, values, strict=True))})
-        entered = dict(zip(keys, ("yes", "all_day_long", "every_day"), strict=True))
-        for appetite, sleep in itertools.product((None, True, False), repeat=2):
-            cases.append(
-                {
-                    **base,
-                    **entered,
-                    f"{prefix}_appetite_lost": appetite,
-                    f"{prefix}_sleep_trouble": sleep,
-                }
-            )
-    return [{key: value for key, value in case.items() if value is not None} for case in cases]
-
-
 SHOWN_FOR = """
 (cases) => {
   const form = document.querySelector("form[data-skip-logic]");
@@ -115,7 +91,7 @@ def test_the_browser_shows_exactly_the_questions_criteria_asks(
     patient = new_patient()
     page = clinician_page
     page.goto(f"{live_server.url}/patients/{patient.pk}/visits/new/")
-    cases = _skip_logic_cases()
+    cases = skip_logic_cases()
 
     shown = page.evaluate(SHOWN_FOR, cases)
 

@@ -1,6 +1,11 @@
 """Answer sets shared by the criteria tests: the stems that enter (or fail) each path, each
 path's symptoms in order, and the helpers that build one answer set from parts."""
 
+import itertools
+from typing import Any
+
+from screening import questionnaire
+
 A_ENTERED = {"da_sad_2wk": "yes", "da_duration": "most_of_the_day", "da_frequency": "every_day"}
 B_ENTERED = {
     "an_lost_interest_2wk": "yes",
@@ -44,3 +49,28 @@ def answered(*parts: dict[str, object], **overrides: object) -> dict[str, object
         answers.update(part)
     answers.update(overrides)
     return {key: value for key, value in answers.items() if value is not None}
+
+
+def skip_logic_cases() -> list[dict[str, str | bool]]:
+    """Stem answers along both paths, and the follow-ups once a path is entered: the sets the
+    browser's skip-logic test and the Questionnaire's enableWhen test replay."""
+    stems = [
+        [None, *[code for code, _ in questionnaire.ITEMS[key].choices or ()]]
+        for key in ("da_sad_2wk", "da_duration", "da_frequency")
+    ]
+    cases: list[dict[str, Any]] = []
+    for prefix, base in (("da", {}), ("an", {"da_sad_2wk": "no"})):
+        keys = questionnaire.PATH_A.stems if prefix == "da" else questionnaire.PATH_B.stems
+        for values in itertools.product(*stems):
+            cases.append({**base, **dict(zip(keys, values, strict=True))})
+        entered = dict(zip(keys, ("yes", "all_day_long", "every_day"), strict=True))
+        for appetite, sleep in itertools.product((None, True, False), repeat=2):
+            cases.append(
+                {
+                    **base,
+                    **entered,
+                    f"{prefix}_appetite_lost": appetite,
+                    f"{prefix}_sleep_trouble": sleep,
+                }
+            )
+    return [{key: value for key, value in case.items() if value is not None} for case in cases]

@@ -39,6 +39,7 @@ PURE = (
     "screening/instruments/asq.py",
     "screening/instruments/phq9.py",
     "screening/instruments/lbp_peg.py",
+    "exports/sdc.py",
 )
 # The steps after screening in the flow: screening may know none of them.
 LATER_THAN_SCREENING = ("review", "intake", "exports", "analytics", "interop")
