@@ -66,7 +66,7 @@ def register_patient(
 ) -> Patient:
     """A validated, saved patient with its PATIENT_CREATE audit row, or nothing."""
     with transaction.atomic(durable=True):
-        patient = Patient(
+        return register_patient_in_transaction(
             mrn=mrn,
             given_name=given_name,
             family_name=family_name,
@@ -74,11 +74,36 @@ def register_patient(
             sex=sex,
             education=education,
             earnings=earnings,
-            created_by=actor.user,
+            actor=actor,
         )
-        patient.full_clean()
-        patient.save()
-        record_audit(actor=actor, action=AuditAction.PATIENT_CREATE, obj=patient, patient=patient)
+
+
+def register_patient_in_transaction(
+    *,
+    mrn: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    sex: str,
+    education: str | None,
+    earnings: str | None,
+    actor: Actor,
+) -> Patient:
+    """register_patient's work in the caller's transaction (a batch that registers patients and
+    records their visits at once); raises ValidationError before writing anything."""
+    patient = Patient(
+        mrn=mrn,
+        given_name=given_name,
+        family_name=family_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        education=education,
+        earnings=earnings,
+        created_by=actor.user,
+    )
+    patient.full_clean()
+    patient.save()
+    record_audit(actor=actor, action=AuditAction.PATIENT_CREATE, obj=patient, patient=patient)
     return patient
 
 

@@ -85,30 +85,57 @@ def record_visit(
     saved beside its visit, so its SAFETY flag and its record commit together).
     """
     with transaction.atomic(durable=True):
-        if (earlier := lock_and_find_earlier(patient, submission_id)) is not None:
-            return Recorded(earlier, created=False)
-        # Decided under the patient's lock, so two tabs cannot both pass on uncommitted data.
-        if check_recent and (recent := _recent_visit(patient)) is not None:
-            raise RecentVisitRecorded(recent)
-        visit, raised = _write_visit(
+        return record_visit_in_transaction(
             patient=patient,
             answers=answers,
             covariates=covariates,
             visit_at=visit_at,
             submission_id=submission_id,
-            amends=None,
             actor=actor,
+            check_recent=check_recent,
             entered_by=entered_by,
+            also=also,
         )
-        record_audit(
-            actor=actor,
-            action=AuditAction.VISIT_RECORD,
-            obj=visit,
-            patient=patient,
-            detail=_audit_detail(visit, raised),
-        )
-        if also is not None:
-            also(visit)
+
+
+def record_visit_in_transaction(
+    *,
+    patient: Patient,
+    answers: Mapping[str, object],
+    covariates: Mapping[str, CovariateValue],
+    visit_at: datetime,
+    submission_id: uuid.UUID,
+    actor: Actor,
+    check_recent: bool = False,
+    entered_by: EnteredBy = EnteredBy.CLINICIAN,
+    also: Callable[[Visit], None] | None = None,
+) -> Recorded:
+    """record_visit's work in the caller's transaction, for a batch whose visits stand or fall
+    together (a FHIR transaction Bundle); the caller holds one durable transaction."""
+    if (earlier := lock_and_find_earlier(patient, submission_id)) is not None:
+        return Recorded(earlier, created=False)
+    # Decided under the patient's lock, so two tabs cannot both pass on uncommitted data.
+    if check_recent and (recent := _recent_visit(patient)) is not None:
+        raise RecentVisitRecorded(recent)
+    visit, raised = _write_visit(
+        patient=patient,
+        answers=answers,
+        covariates=covariates,
+        visit_at=visit_at,
+        submission_id=submission_id,
+        amends=None,
+        actor=actor,
+        entered_by=entered_by,
+    )
+    record_audit(
+        actor=actor,
+        action=AuditAction.VISIT_RECORD,
+        obj=visit,
+        patient=patient,
+        detail=_audit_detail(visit, raised),
+    )
+    if also is not None:
+        also(visit)
     return Recorded(visit, created=True)
 
 
