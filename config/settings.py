@@ -262,6 +262,9 @@ SELF_ENTRY_ADDRESS_TRIES = env_int("SELF_ENTRY_ADDRESS_TRIES", 20)
 SELF_ENTRY_ADDRESS_WINDOW_MINUTES = env_int("SELF_ENTRY_ADDRESS_WINDOW_MINUTES", 15)
 SELF_ENTRY_SIGN_OFF_HOURS = env_int("SELF_ENTRY_SIGN_OFF_HOURS", 24)
 SELF_ENTRY_CRISIS_TEXT = env_str("SELF_ENTRY_CRISIS_TEXT", "")
+# FHIR API: a QuestionnaireResponse for an MRN not registered here registers the patient from
+# the contained Patient, unless the clinic registers patients only in the app (docs/fhir-api.md).
+FHIR_REQUIRE_EXISTING_PATIENTS = env_bool("FHIR_REQUIRE_EXISTING_PATIENTS", False)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
