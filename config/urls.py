@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
-from interop import cds
+from interop import cds, sdc_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("audit/", include("audit.urls")),
     path("interop/", include("interop.admin_urls")),
+    path("fhir", sdc_views.transaction, name="fhir_transaction"),
     path("fhir/", include("interop.urls")),
     path("cds-services", cds.discovery, name="cds_discovery"),
     path("cds-services/", include("interop.cds_urls")),

@@ -61,6 +61,8 @@ def capability_statement() -> dict[str, Any]:
                     "read-write; a read token on a write gets 403.",
                 },
                 "resource": resources,
+                # POST /fhir: a transaction Bundle of QuestionnaireResponses (interop.sdc_views)
+                "interaction": [{"code": "transaction"}],
             }
         ],
     }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 
-from interop import views
+from interop import sdc_views, views
 
 View = Callable[..., HttpResponse]
 
@@ -51,6 +51,12 @@ _PATIENT_REFERENCE = "The patient: its id, or Patient/<id>."
 
 RESOURCES: tuple[Resource, ...] = (
     Resource(
+        "Questionnaire",
+        "The screen as an SDC Questionnaire, id spine-mood-screen, with enableWhen reproducing "
+        "the skip logic (docs/fhir-api.md).",
+        read=sdc_views.questionnaire,
+    ),
+    Resource(
         "Patient",
         "The clinic's patients, identified by MRN.",
         read=views.patient_read,
@@ -66,9 +72,12 @@ RESOURCES: tuple[Resource, ...] = (
     ),
     Resource(
         "QuestionnaireResponse",
-        "Screens, one per visit (the current version of an amended visit in searches).",
+        "Screens, one per visit (the current version of an amended visit in searches). "
+        "Create records a completed screen for a patient by MRN as a visit, like a form's "
+        "submit, answered with the response and its Observations (docs/fhir-api.md).",
         read=views.response_read,
         search=views.response_search,
+        create=sdc_views.create_response,
         search_params=(
             SearchParam(
                 "patient",

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils import timezone
 from audit.services import Actor
 from exports.fhir import MRN_SYSTEM
 from exports.sdc import BASE, Problem, parse_instant, read_answers
+from interop.models import ApiClient
 from lib.dates import EARLIEST_DAY
 from patients.models import Patient, Sex
 from patients.services import register_patient_in_transaction
@@ -31,6 +33,8 @@ from screening.services.visits import (
 # A response's identifier (system|value) names its visit for good: a repeat records nothing.
 SUBMISSION_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, f"{BASE}/QuestionnaireResponse")
 MR_TYPE = ("http://terminology.hl7.org/CodeSystem/v2-0203", "MR")
+# The username of an API client's service user: the client's id after it.
+SERVICE_USER_PREFIX = "api-client-"
 # Where a registration's field lives in the contained Patient, for the issue's expression.
 _PATIENT_FIELDS = {
     "mrn": "identifier",
@@ -263,12 +267,43 @@ def _patient(submission: Submission, *, actor: Actor, require_existing: bool) ->
         ) from error
 
 
+def _service_user(client: ApiClient) -> Any:
+    """The client's own user, created on its first write: inactive and without a password, so it
+    never signs in; it is the clinician of the visits the client records and their audit actor."""
+    user, created = get_user_model().objects.get_or_create(
+        username=f"{SERVICE_USER_PREFIX}{client.pk}",
+        defaults={"is_active": False, "last_name": client.name[:150]},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif user.is_active or user.has_usable_password():
+        # a person's account under the reserved name must never stand behind an API write
+        raise Refused(
+            [
+                Problem(
+                    "security",
+                    "QuestionnaireResponse",
+                    f"the API client's service user {user.get_username()} is a person's account; "
+                    "an administrator must rename it",
+                )
+            ]
+        )
+    return user
+
+
 def accept_responses(
-    *, submissions: Sequence[Submission], actor: Actor, require_existing: bool
+    *,
+    submissions: Sequence[Submission],
+    client: ApiClient,
+    ip_address: str | None,
+    require_existing: bool,
 ) -> list[Recorded]:
-    """Each submission recorded as a visit (or found, when its identifier was seen before), all
-    in one transaction; raises Refused, having written nothing, if any one cannot be."""
+    """Each submission recorded as a visit (or found, when its identifier was seen before) by
+    the client's service user, all in one transaction; raises Refused, having written nothing,
+    if any one cannot be."""
     with transaction.atomic(durable=True):
+        actor = Actor(user=_service_user(client), ip_address=ip_address)
         recorded = []
         for submission in submissions:
             patient = _patient(submission, actor=actor, require_existing=require_existing)

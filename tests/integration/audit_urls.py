@@ -152,6 +152,13 @@ API_CALLS: dict[str, str] = {
     "fhir:unknown": "any other path under /fhir/: 404 OperationOutcome",
     "cds_discovery": "the CDS Hooks services offered, no patient data",
 }
+API_CALLS |= {
+    "fhir:Questionnaire-read": "the screen's Questionnaire, no patient data",
+    "fhir:QuestionnaireResponse": "POST records a visit: visit_record (and patient_create) rows "
+    "by the client's service user, and the api_call row names the patient",
+    "fhir_transaction": "a Bundle of QuestionnaireResponses: one api_call row, and a "
+    "visit_record row per visit by the client's service user",
+}
 # Django's admin: the site's own pages, then each model registered with it. A model registered
 # later (a patient's, a visit's) is unclassified until it is listed here or audited.
 ADMIN_SITE: dict[str, str] = {

@@ -58,6 +58,40 @@ ENTERING = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.django_db
+def test_the_api_serves_the_questionnaire_to_a_read_token(client, read_token):
+    reply = client.get(
+        "/fhir/Questionnaire/spine-mood-screen", HTTP_AUTHORIZATION=f"Bearer {read_token}"
+    )
+
+    assert reply.status_code == 200
+    assert reply["Content-Type"].startswith("application/fhir+json")
+    served = reply.json()
+    assert served == SCREEN
+    for answers in HAND_WORKED:
+        assert enabled_items(served, answers) == criteria.asked_items(answers)
+
+
+@pytest.mark.django_db
+def test_another_questionnaire_id_is_not_found_and_no_token_is_refused(client, read_token):
+    other = client.get("/fhir/Questionnaire/phq-9", HTTP_AUTHORIZATION=f"Bearer {read_token}")
+    anonymous = client.get("/fhir/Questionnaire/spine-mood-screen")
+
+    assert other.status_code == 404
+    assert other.json()["issue"][0]["code"] == "not-found"
+    assert anonymous.status_code == 401
+
+
+@pytest.mark.django_db
+def test_the_capability_statement_lists_the_questionnaire_and_responses_in(client):
+    statement = client.get("/fhir/metadata").json()
+
+    served = {r["type"]: r["interaction"] for r in statement["rest"][0]["resource"]}
+    assert {"code": "read"} in served["Questionnaire"]
+    assert {"code": "create"} in served["QuestionnaireResponse"]
+    assert {"code": "transaction"} in statement["rest"][0]["interaction"]
+
+
 def test_questionnaire_is_valid_r4_when_built():
     get_fhir_model_class("Questionnaire").model_validate(SCREEN)
 

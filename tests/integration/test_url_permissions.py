@@ -82,6 +82,8 @@ BEARER = {
     "fhir:Flag-read",
     "fhir:unknown",
     "cds_discovery",
+    "fhir:Questionnaire-read",
+    "fhir_transaction",
 }
 # ... except the CapabilityStatement, public as on FHIR servers (no patient data).
 BEARER_PUBLIC = {"fhir:metadata"}
