@@ -1,5 +1,9 @@
 """`/cds-services/<id>` URLs: the CDS Hooks services (discovery is `/cds-services`, config.urls)."""
 
+from django.urls import path
+
+from interop import cds
+
 app_name = "cds"
 
-urlpatterns: list = []
+urlpatterns = [path("<str:service_id>", cds.service, name="service")]

@@ -158,6 +158,7 @@ API_CALLS |= {
     "by the client's service user, and the api_call row names the patient",
     "fhir_transaction": "a Bundle of QuestionnaireResponses: one api_call row, and a "
     "visit_record row per visit by the client's service user",
+    "cds:service": "patient-view cards: the api_call row names the patient found",
 }
 # Django's admin: the site's own pages, then each model registered with it. A model registered
 # later (a patient's, a visit's) is unclassified until it is listed here or audited.

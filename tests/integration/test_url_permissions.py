@@ -84,6 +84,7 @@ BEARER = {
     "cds_discovery",
     "fhir:Questionnaire-read",
     "fhir_transaction",
+    "cds:service",
 }
 # ... except the CapabilityStatement, public as on FHIR servers (no patient data).
 BEARER_PUBLIC = {"fhir:metadata"}
