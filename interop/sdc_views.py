@@ -9,42 +9,20 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from audit.requests import client_ip
-from exports import fhir
 from exports.sdc import QUESTIONNAIRE_ID, Problem, questionnaire_resource
+from interop import resources
 from interop.auth import api_view, audit_api_call
 from interop.models import Scope
 from interop.outcomes import Issue, fhir_response, not_found, outcome_response
 from interop.responses import Refused, Submission, accept_responses, read_submission
 from screening.models import Visit
-from screening.questionnaire import ANSWER_KEYS
 from screening.services.visits import Recorded
 
 
 def _visit_bundle(visit: Visit) -> dict[str, Any]:
-    """A collection Bundle: the visit's QuestionnaireResponse and its two Observations, built as
-    the export and the reads build them."""
-    subject = fhir.patient_reference(visit.patient_id)
-    when = fhir.fhir_when(visit.visit_at)
-    built = [
-        fhir.response_resource(
-            id=visit.pk,
-            answers={key: getattr(visit, key) for key in ANSWER_KEYS},
-            subject=subject,
-            authored=when,
-            author=visit.clinician.get_username(),
-        ),
-        *fhir.observation_resources(
-            visit=visit.pk,
-            subject=subject,
-            when=when,
-            back_pain=visit.back_pain,
-            back_pain_answered=visit.back_pain_answered,
-            major_depression=visit.major_depression,
-            path=visit.path,
-            symptom_count=visit.symptom_count,
-            criteria_version=visit.criteria_version,
-        ),
-    ]
+    """A collection Bundle: the visit's QuestionnaireResponse and its two Observations, as the
+    reads serve them (interop.resources)."""
+    built = [resources.response(visit), *resources.observations(visit).values()]
     return {
         "resourceType": "Bundle",
         "type": "collection",

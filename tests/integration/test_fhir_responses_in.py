@@ -122,6 +122,9 @@ def test_observations_carry_the_hand_worked_classification_when_posted(api, answ
     assert (visit.back_pain, visit.major_depression, visit.path, visit.symptom_count) == expected
     for observation in observations.values():
         assert observation["derivedFrom"] == [{"reference": f"QuestionnaireResponse/{visit.pk}"}]
+    client, tokens = api
+    read = client.get(reply["Location"], HTTP_AUTHORIZATION=f"Bearer {tokens['read']}")
+    assert read.json() == bundle["entry"][0]["resource"]
 
 
 def test_a_new_patient_is_registered_with_the_contained_demographics_when_posted(api):
@@ -328,6 +331,12 @@ def test_a_transaction_bundle_records_every_response_when_all_are_good(api):
     ]
     depression = _observations(answer["entry"][1]["resource"])[MAJOR_DEPRESSION]
     assert depression["valueBoolean"] is True
+    call = Audit.objects.filter(action=AuditAction.API_CALL).get()
+    assert (call.detail["interaction"], call.detail["visits"]) == (
+        "transaction",
+        [v.pk for v in visits],
+    )
+    assert call.patient is None  # two patients: the visit_record rows name each
 
 
 def test_a_bundle_with_one_bad_response_writes_nothing_and_names_its_entry(api):
