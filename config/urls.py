@@ -1,7 +1,7 @@
 """Top-level URLs. The paths here are contracts that outside tools rely on (DESIGN.md)."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from accounts import views as account_views
 from interop import cds, sdc_views
@@ -18,7 +18,9 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("audit/", include("audit.urls")),
     path("interop/", include("interop.admin_urls")),
-    path("fhir", sdc_views.transaction, name="fhir_transaction"),
+    re_path(
+        r"^fhir/?$", sdc_views.transaction, name="fhir_transaction"
+    ),  # the base, with or without /
     path("fhir/", include("interop.urls")),
     path("cds-services", cds.discovery, name="cds_discovery"),
     path("cds-services/", include("interop.cds_urls")),

@@ -155,6 +155,26 @@ def test_an_unknown_patient_gets_no_cards_and_no_error(api):
     assert reply.json() == {"cards": []}
 
 
+def test_the_mrn_may_come_in_context_or_a_wrapped_prefetch(api):
+    FlagFactory(visit__patient__mrn="MRN-CTX")
+    mrn = {"system": MRN_SYSTEM, "value": "MRN-CTX"}
+    in_context = {**hook_request(None), "prefetch": {}}
+    in_context["context"] = {**in_context["context"], "patientIdentifier": mrn}
+    wrapped = hook_request(None)
+    patient = {**wrapped["prefetch"]["patient"], "identifier": [mrn]}
+    wrapped["prefetch"] = {"patient": {"response": {"status": "200 OK"}, "resource": patient}}
+
+    answers = [call(api, body).json()["cards"] for body in (in_context, wrapped)]
+
+    assert [[card["indicator"] for card in cards] for cards in answers] == [["warning"]] * 2
+
+
+def test_the_ehrs_own_patient_id_never_matches_an_mrn(api):
+    FlagFactory(visit__patient__mrn="ehr-1288992")
+
+    assert call(api, hook_request(None)).json() == {"cards": []}
+
+
 def test_a_request_without_an_mrn_gets_no_cards(api):
     reply = call(api, hook_request(None))
 

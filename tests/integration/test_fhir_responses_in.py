@@ -310,6 +310,27 @@ def test_a_read_token_may_not_post_a_response(api):
     assert Visit.objects.count() == 0
 
 
+def test_a_transaction_bundle_posted_to_the_base_with_a_slash_is_recorded_too(api):
+    bundle = transaction(response(ANSWERS["negative"], mrn="MRN-SLASH"))
+
+    reply = _post(api, bundle, path="/fhir/")
+
+    assert reply.status_code == 200
+    assert Visit.objects.get().patient.mrn == "MRN-SLASH"
+
+
+def test_a_bundle_of_another_kind_or_entry_is_refused(api):
+    batch = {**transaction(response(ANSWERS["negative"], mrn="MRN-B1")), "type": "batch"}
+    wrong_entry = transaction(response(ANSWERS["negative"], mrn="MRN-B2"))
+    wrong_entry["entry"][0]["request"] = {"method": "PUT", "url": "Patient/1"}
+
+    refused = [_post(api, body, path="/fhir") for body in (batch, wrong_entry)]
+
+    assert [r.status_code for r in refused] == [422, 422]
+    assert [_issues(r)[0][1] for r in refused] == ["Bundle.type", "Bundle.entry[0].request"]
+    assert Visit.objects.count() == 0
+
+
 def test_a_transaction_bundle_records_every_response_when_all_are_good(api):
     bundle = transaction(
         response(ANSWERS["back_pain"], mrn="MRN-T1", identifier="t-1"),
