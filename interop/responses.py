@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.services import Actor
@@ -35,6 +35,9 @@ SUBMISSION_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, f"{BASE}/QuestionnaireResp
 MR_TYPE = ("http://terminology.hl7.org/CodeSystem/v2-0203", "MR")
 # The username of an API client's service user: the client's id after it.
 SERVICE_USER_PREFIX = "api-client-"
+# The advisory-lock class of "registering this MRN" (the key's first half; the MRN's hash is the
+# second).
+_MRN_LOCK = 18
 # Where a registration's field lives in the contained Patient, for the issue's expression.
 _PATIENT_FIELDS = {
     "mrn": "identifier",
@@ -206,6 +209,12 @@ def read_submission(
 
 def _patient(submission: Submission, *, actor: Actor, require_existing: bool) -> Patient:
     """The patient of the MRN, registered first when new and allowed; raises Refused."""
+    # Two posts for one new MRN at once: the second waits here until the first commits, then
+    # finds the patient it registered (a row that does not exist yet cannot be locked).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_MRN_LOCK, submission.mrn]
+        )
     patient = Patient.objects.filter(mrn=submission.mrn).first()
     if patient is not None:
         return patient

@@ -40,11 +40,19 @@ def _refused(problems: list[Problem]) -> HttpResponse:
     )
 
 
+class _NotJson(Exception):
+    """The request body does not parse as JSON."""
+
+
 def _body(request: HttpRequest) -> Any:
     try:
         return json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        return None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise _NotJson from error
+
+
+def _not_json() -> HttpResponse:
+    return outcome_response(400, Issue("invalid", "The request body is not JSON."))
 
 
 @api_view(resource="Questionnaire", interaction="read")
@@ -86,6 +94,8 @@ def create_response(request: HttpRequest) -> HttpResponse:
     of the response and its Observations; 200 with the same for an identifier seen before."""
     try:
         (result,) = _record(request, [read_submission(_body(request))])
+    except _NotJson:
+        return _not_json()
     except Refused as refused:
         return _refused(refused.problems)
     return fhir_response(
@@ -135,6 +145,8 @@ def transaction(request: HttpRequest) -> HttpResponse:
     transaction-response Bundle, each entry's resource the collection a single POST returns."""
     try:
         recorded = _record(request, _entries(_body(request)))
+    except _NotJson:
+        return _not_json()
     except Refused as refused:
         return _refused(refused.problems)
     return fhir_response(

@@ -302,6 +302,23 @@ def test_a_bad_response_gets_422_naming_the_linkid_and_writes_nothing(api, spoil
     assert (Patient.objects.count(), Visit.objects.count()) == (0, 0)
 
 
+def test_a_body_that_is_not_json_gets_400(api):
+    client, tokens = api
+
+    replies = [
+        client.post(
+            path,
+            "{not json",
+            content_type=FHIR_JSON,
+            HTTP_AUTHORIZATION=f"Bearer {tokens['write']}",
+        )
+        for path in ("/fhir/QuestionnaireResponse", "/fhir")
+    ]
+
+    assert [r.status_code for r in replies] == [400, 400]
+    assert replies[0].json()["issue"][0]["code"] == "invalid"
+
+
 def test_a_read_token_may_not_post_a_response(api):
     reply = _post(api, response(ANSWERS["negative"], mrn="MRN-RO"), scope="read")
 
