@@ -16,9 +16,8 @@ from django.utils import timezone
 
 from interop.responses import is_mrn
 from patients.models import Patient
-from review import selectors as review_selectors
 from screening.models import Flag, FlagKind
-from screening.selectors import open_flags
+from screening.selectors import next_rescreen, open_flags
 from screening.study import (
     BACK_PAIN_FINDING,
     CITATION,
@@ -136,16 +135,10 @@ def _assess_card(flag: Flag, patient: Patient, app_url: str) -> dict[str, Any]:
     }
 
 
-def next_rescreen(patient: Patient) -> Any:
-    """The re-screen list's entry for the patient (due_on, overdue, reason) or None: read from
-    review.selectors.next_rescreen where this build has it, else None (no card)."""
-    selector = getattr(review_selectors, "next_rescreen", None)
-    return None if selector is None else selector(patient)
-
-
 def _rescreen_card(patient: Patient, app_url: str, today: dt.date) -> dict[str, Any] | None:
-    entry = next_rescreen(patient)
-    if entry is None or not (entry.overdue or entry.due_on <= today):
+    """The "due for re-screen" card when the re-screen list names the patient (due or overdue)."""
+    entry = next_rescreen(patient, today)
+    if entry is None or not entry.due:
         return None
     when = "overdue since" if entry.overdue else "due since"
     return {

@@ -1,20 +1,19 @@
 """CDS Hooks patient-view: discovery, and the cards a patient's unresolved flags and re-screen
 bring, in the shape of the CDS Hooks 2.0 specification's examples."""
 
+import datetime as dt
 import json
 import uuid
-from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
 from audit.models import Audit, AuditAction
 from exports.fhir import MRN_SYSTEM
-from review import selectors as review_selectors
 from screening.flags import SAFETY_REASON
 from screening.models import FlagKind, FlagOutcome, FlagPriority, FlagStatus
 from screening.study import DOI_URL
-from tests.factories import FlagFactory, PatientFactory
+from tests.factories import ANSWERS, FlagFactory, PatientFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -247,17 +246,21 @@ def test_a_resolved_flag_brings_no_card(api):
     assert call(api, hook_request("MRN-DONE")).json() == {"cards": []}
 
 
-def test_cards_come_most_urgent_first_when_a_patient_has_every_kind(api, monkeypatch):
+def test_cards_come_most_urgent_first_when_a_patient_has_every_kind(api):
     patient = PatientFactory(mrn="MRN-ALL")
+    # the latest visit met the back-pain criterion only, 13 months ago: due for re-screen
+    VisitFactory(
+        patient=patient,
+        answers=ANSWERS["back_pain"],
+        visit_at=timezone.now() - dt.timedelta(days=400),
+    )
     for kind in (FlagKind.ASSESS_BACK_PAIN, FlagKind.SAFETY, FlagKind.ASSESS_DEPRESSION):
-        FlagFactory(visit__patient=patient, patient=patient, kind=kind)
-    due = SimpleNamespace(
-        due_on=timezone.localdate(), overdue=False, reason="Positive for back pain only."
-    )
-    # The re-screen list arrives with another branch; its contract is stood in for here.
-    monkeypatch.setattr(
-        review_selectors, "next_rescreen", lambda p: due if p == patient else None, raising=False
-    )
+        FlagFactory(
+            visit__patient=patient,
+            patient=patient,
+            kind=kind,
+            visit__visit_at=timezone.now() - dt.timedelta(days=500),
+        )
 
     cards = call(api, hook_request("MRN-ALL")).json()["cards"]
 
