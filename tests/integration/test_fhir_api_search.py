@@ -289,7 +289,13 @@ def test_the_capability_statement_lists_exactly_the_registry(api):
     body = api("/fhir/metadata")
     assert body == capability_statement()
     served = {r["type"]: r for r in body["rest"][0]["resource"]}
-    assert set(served) == {"Patient", "QuestionnaireResponse", "Observation", "Flag"}
+    assert set(served) == {
+        "Patient",
+        "Questionnaire",
+        "QuestionnaireResponse",
+        "Observation",
+        "Flag",
+    }
     assert [i["code"] for i in served["Observation"]["interaction"]] == ["read", "search-type"]
     assert {p["name"] for p in served["Observation"]["searchParam"]} == {"patient", "code"}
     for entry in registry.RESOURCES:
@@ -303,6 +309,7 @@ def test_every_interaction_the_statement_lists_is_answered(api, patient):
     flag = FlagFactory(visit=visit)
     ids = {
         "Patient": patient.pk,
+        "Questionnaire": "spine-mood-screen",
         "QuestionnaireResponse": visit.pk,
         "Observation": f"{visit.pk}-major-depression",
         "Flag": flag.pk,
