@@ -2,10 +2,14 @@
 path (the form without JavaScript shows every question) still raises SAFETY (CRITERIA.md 4)."""
 
 import pytest
+from django.contrib.auth.models import Permission, User
 from django.core import mail
 from django.urls import reverse
 
+from accounts.roles import REVIEWER
 from screening.models import Flag, FlagKind, FlagPriority, Visit
+from screening.notifications import REVIEW_PERMISSION, reviewer_addresses
+from tests.conftest import make_user
 from tests.factories import ANSWERS, PatientFactory
 from tests.integration.test_screening_form import form_data
 
@@ -48,3 +52,49 @@ def test_off_path_death_yes_raises_an_urgent_flag_and_emails_reviewers(
     page = client.get(response["Location"]).content.decode()
     assert "988" in page
     assert [m.to for m in mail.outbox] == [[reviewer.email]]
+
+
+@pytest.mark.django_db
+def test_safety_email_goes_to_the_users_model_backend_finds_with_the_review_permission(
+    clinician, reviewer, admin_user
+):
+    # reviewer_addresses reads the reviewers in one statement; it must find exactly the users
+    # ModelBackend.with_perm finds (active, the permission directly or through a group,
+    # superusers only when granted it), each address once.
+    review = Permission.objects.get(codename="review_flag", content_type__app_label="screening")
+    direct = make_user("direct_grant", None)
+    direct.user_permissions.add(review)
+    both = make_user("grant_and_group", REVIEWER)
+    both.user_permissions.add(review)
+    inactive = make_user("gone_reviewer", REVIEWER)
+    inactive.is_active = False
+    inactive.save()
+    User.objects.filter(pk=make_user("no_address", REVIEWER).pk).update(email="")
+    User.objects.create_superuser("root_plain", "root@example.org", "x" * 16)
+    granted_root = User.objects.create_superuser("root_granted", "groot@example.org", "x" * 16)
+    granted_root.user_permissions.add(review)
+    shared = make_user("shared_one", REVIEWER)
+    User.objects.filter(pk=shared.pk).update(email=reviewer.email)  # one address, two accounts
+
+    expected = sorted(
+        {
+            user.email
+            for user in User.objects.with_perm(
+                REVIEW_PERMISSION,
+                include_superusers=False,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            if user.email
+        }
+    )
+
+    assert reviewer_addresses() == expected
+    assert expected == sorted(
+        [
+            reviewer.email,
+            admin_user.email,  # the admin role may review too
+            "direct_grant@example.org",
+            "grant_and_group@example.org",
+            "groot@example.org",
+        ]
+    )
