@@ -65,6 +65,22 @@ def test_a_second_run_adds_only_what_is_missing_when_topping_up(generated, setti
     assert "already holds 650 visits" in out.getvalue()
 
 
+def test_topping_up_works_with_the_same_seed_and_another_when_generated(generated):
+    from patients.models import Patient
+
+    patients = Patient.objects.count()
+    call_command("generate_visits", visits=900, seed=7, top_up=True, stdout=StringIO())
+    assert Visit.objects.count() == 900  # the seed that filled it: new submission ids
+    call_command("generate_visits", visits=1200, seed=2026, top_up=True, stdout=StringIO())
+    call_command("generate_visits", visits=1300, top_up=True, stdout=StringIO())
+    assert Visit.objects.count() == 1300
+    assert Visit.objects.values("submission_id").distinct().count() == 1300
+    assert Patient.objects.count() > patients
+    assert Patient.objects.values("mrn").distinct().count() == Patient.objects.count()
+    # every visit belongs to a patient; a later run's patients get visits of their own
+    assert not Visit.objects.exclude(patient__in=Patient.objects.all()).exists()
+
+
 @pytest.fixture
 def clinic(settings):
     """A cohort the size of the demo's (`make run` loads 3,000 visits; more here for the rates)."""

@@ -12,7 +12,8 @@ record_visit: flags.flags_for opens a flag, a later visit attaches to the patien
 of that kind (raising its priority when warranted), and reviewers claim and close them as a
 working clinic does: SAFETY flags within hours (only the last day's may still be open), most
 assess-the-other flags within two weeks, with a backlog of open, in-review and a few overdue ones.
-The same seed gives the same data.
+The same seed gives the same data on an empty database; on top of earlier rows (--top-up) the
+stream also depends on where the run starts, so topping up works with any seed (random_for).
 """
 
 import datetime as dt
@@ -497,6 +498,15 @@ def _synthetic_users(cursor: psycopg.Cursor[Any], role: str, prefix: str, count:
     return [r[0] for r in cursor.fetchall()]
 
 
+def random_for(seed: int, ids: Ids) -> random.Random:
+    """The random stream for a run that starts at `ids`: the seed's own on an empty database, so
+    the same seed gives the same data; (seed, first visit id) on top of earlier rows, so a top-up
+    with any seed, the same included, draws other submission ids (MRNs follow the patient ids,
+    which continue after the highest one held)."""
+    start = seed if ids.visit == 1 else f"{seed}:{ids.visit}"
+    return random.Random(start)  # noqa: S311 (repeatable synthetic data, not secrets)
+
+
 TABLES = {
     "patients": ("patients_patient", PATIENT_COLUMNS),
     "visits": ("screening_visit", VISIT_COLUMNS),
@@ -529,9 +539,8 @@ class Command(BaseCommand):
         if options["visits"] < 1:
             raise CommandError("--visits must be at least 1")
         started = time.monotonic()
-        rng = random.Random(options["seed"])  # noqa: S311 (repeatable synthetic data, not secrets)
         with psycopg.connect(_conninfo(options["database_url"])) as conn:
-            totals = self._generate(conn, rng, options, started)
+            totals = self._generate(conn, options, started)
             conn.commit()
             self.stdout.write(f"committed in {time.monotonic() - started:.1f} s; analysing")
             conn.autocommit = True
@@ -544,7 +553,7 @@ class Command(BaseCommand):
         )
 
     def _generate(
-        self, conn: psycopg.Connection[Any], rng: random.Random, options: dict[str, Any], t0: float
+        self, conn: psycopg.Connection[Any], options: dict[str, Any], t0: float
     ) -> dict[str, int]:
         cursor = conn.cursor()
         # Writers of these tables (and other runs of this command) wait until we commit, so the
@@ -567,7 +576,7 @@ class Command(BaseCommand):
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {TABLES[name][0]}")  # noqa: S608
             next_ids.append(cursor.fetchone()[0])
         ids = Ids(*next_ids)
-        sim = Simulation(rng, time.time(), clinicians, reviewers)
+        sim = Simulation(random_for(options["seed"], ids), time.time(), clinicians, reviewers)
         totals = dict.fromkeys(TABLES, 0)
         done = 0
         counts = sim.visit_counts(visits)
