@@ -48,9 +48,12 @@ audit-when-reachable: venv
 	  echo "WARNING: where it is reachable; REQUIRE_AUDIT=1 makes this an error." >&2; \
 	fi
 
-bench: migrate ## Benchmarks of docs/benchmarks.md (needs wrk for the load test)
+# The benchmark database holds at least VISITS visits (topped up when it holds fewer).
+VISITS ?= 1000000
+
+bench: migrate ## Benchmarks of docs/benchmarks.md (needs wrk; VISITS=3000000 for a larger database)
 	@command -v wrk >/dev/null 2>&1 || $(MAKE) --no-print-directory apt-wrk
-	@set -e; for script in bench/bench_*.py; do name=$$(basename $$script .py); echo "== bench.$$name"; $(DEV) $(BIN)/python -m bench.$$name; done
+	@set -e; for script in bench/bench_*.py; do name=$$(basename $$script .py); echo "== bench.$$name"; BENCH_VISITS=$(VISITS) $(DEV) $(BIN)/python -m bench.$$name; done
 
 venv: $(BIN)/.installed
 

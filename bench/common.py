@@ -3,7 +3,8 @@
 `bench_spine_mood` lives on the app's database server (the embedded one when DATABASE_URL is
 unset) and belongs to the owner role, as which the benchmarks run. Creation, migration and
 generation run under pg_advisory_lock(hashtext(BENCH_DB)) taken in the server's `postgres`
-database, so scripts sharing it never generate at once.
+database, so scripts sharing it never generate at once. Its size is BENCH_VISITS (default
+1,000,000; `make bench VISITS=N`): a smaller database is topped up to it, a larger one reused.
 """
 
 import os
@@ -19,7 +20,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 BENCH_DB = "bench_spine_mood"
-VISITS = 1_000_000
+# How many visits the benchmark database holds at least: `make bench VISITS=3000000` sets
+# BENCH_VISITS, and a database holding fewer is topped up to it (generate_visits --top-up).
+VISITS = int(os.environ.get("BENCH_VISITS") or 1_000_000)
 _LOCK_SQL = f"SELECT pg_advisory_lock(hashtext('{BENCH_DB}'))"
 
 
