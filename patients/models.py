@@ -3,11 +3,14 @@
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.urls import reverse
 
 from lib.dates import EARLIEST_DAY
 from lib.text import refuse_invisible_characters
+from patients.folding import folded
 
 
 class Sex(models.TextChoices):
@@ -65,6 +68,14 @@ class Patient(models.Model):
         ordering = ["family_name", "given_name", "id"]
         indexes = [
             models.Index(fields=["date_of_birth"], name="patient_dob"),
+            # search (patients.selectors.search_patients): a page in the list order without
+            # sorting every match, and trigram indexes for "contains" on MRN and folded names
+            models.Index(fields=["family_name", "given_name", "id"], name="patient_name_order"),
+            GinIndex(OpClass(Upper("mrn"), name="gin_trgm_ops"), name="patient_mrn_trgm"),
+            GinIndex(OpClass(folded("given_name"), name="gin_trgm_ops"), name="patient_given_trgm"),
+            GinIndex(
+                OpClass(folded("family_name"), name="gin_trgm_ops"), name="patient_family_trgm"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

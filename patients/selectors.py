@@ -4,8 +4,9 @@ import datetime as dt
 import re
 from typing import Literal
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 
+from patients.folding import folded
 from patients.models import Patient
 from screening.models import Visit
 
@@ -40,12 +41,15 @@ def search_kind(query: str) -> SearchKind:
 
 
 def search_patients(query: str) -> QuerySet[Patient]:
-    """Patients matching a date of birth, part of an MRN, or every word of a name.
+    """Patients matching a date of birth, an MRN or part of one, or every word of a name.
 
-    A date is YYYY-MM-DD or US month/day/year (parse_date_of_birth). An entry of one word and
-    at least MIN_MRN_PART characters finds MRNs containing it, ignoring case ("4411" and
-    "mrn-44" find MRN-4411). Name words match given or family name anywhere, ignoring case and
-    accents ("jose" finds "José"), so "ana lop" finds Ana López.
+    A date is YYYY-MM-DD or US month/day/year (parse_date_of_birth). An entry that is a
+    registered MRN exactly finds that patient alone (one look-up of the MRN's unique index).
+    Otherwise an entry of one word and at least MIN_MRN_PART characters finds MRNs containing it,
+    ignoring case ("4411" and "mrn-44" find MRN-4411), and name words match given or family name
+    anywhere, ignoring case and accents ("jose" finds "José"), so "ana lop" finds Ana López.
+    Every test is on an indexed expression (patients migration 0003): the MRN's trigrams and the
+    trigrams of UPPER(immutable_unaccent(name)), which is what patients.folding.folded compares.
     """
     query = query.strip()
     date_of_birth = parse_date_of_birth(query)
@@ -54,15 +58,19 @@ def search_patients(query: str) -> QuerySet[Patient]:
     words = [word for word in re.split(r"[\s,]+", query) if word]
     if not words:
         return Patient.objects.none()
+    exact = Patient.objects.filter(mrn=query)
+    if exact.exists():
+        return exact
     by_name = Q()
     for word in words:
-        by_name &= Q(given_name__unaccent__icontains=word) | Q(
-            family_name__unaccent__icontains=word
-        )
-    by_mrn = Q(mrn=query)
+        pattern = folded(Value(word))
+        by_name &= Q(given_folded__contains=pattern) | Q(family_folded__contains=pattern)
+    matches = Patient.objects.alias(
+        given_folded=folded("given_name"), family_folded=folded("family_name")
+    )
     if len(words) == 1 and len(query) >= MIN_MRN_PART:
-        by_mrn = Q(mrn__icontains=query)
-    return Patient.objects.filter(by_mrn | by_name)
+        return matches.filter(Q(mrn__icontains=query) | by_name)
+    return matches.filter(by_name)
 
 
 def likely_duplicates(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from audit.models import AuditAction
 from audit.services import Actor, record_audit
@@ -19,6 +20,9 @@ from screening.selectors import current_instruments, next_rescreen, open_flags, 
 
 PAGE_SIZE = 25
 CHART_VISITS = 30
+# A search counts its matches up to this many: "more than 1,000 patients match" asks for a
+# narrower search, and the count never reads more than this many rows (issue 19, point 7).
+SEARCH_COUNT_CAP = 1000
 # Back-pain frequency as an ordinal, higher = more often (CRITERIA.md section 1); "refused" and
 # "not asked" have no place on it and show as gaps.
 BACKACHE_ORDINAL = {
@@ -29,6 +33,23 @@ BACKACHE_ORDINAL = {
     BackacheFreq.SEVERAL_TIMES_A_WEEK: (4, "Few/week"),
     BackacheFreq.ALMOST_EVERY_DAY: (5, "Daily"),
 }
+
+
+class CappedPaginator(Paginator):
+    """Pages of at most SEARCH_COUNT_CAP matches, counted with LIMIT SEARCH_COUNT_CAP + 1;
+    `more` says there were more than that."""
+
+    @cached_property
+    def _counted(self) -> int:
+        return self.object_list[: SEARCH_COUNT_CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, SEARCH_COUNT_CAP)
+
+    @property
+    def more(self) -> bool:
+        return self._counted > SEARCH_COUNT_CAP
 
 
 @dataclass(frozen=True)
@@ -126,7 +147,7 @@ def search_patients(*, query: str, page_number: int | str | None, actor: Actor) 
     audit row keeps what kind of search it was, never the entry."""
     with transaction.atomic(durable=True):
         matches = selectors.search_patients(query).order_by("family_name", "given_name", "id")
-        page = Paginator(matches, PAGE_SIZE).get_page(page_number)
+        page = CappedPaginator(matches, PAGE_SIZE).get_page(page_number)
         page.object_list = list(page.object_list)
         record_audit(
             actor=actor,

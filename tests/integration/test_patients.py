@@ -193,6 +193,66 @@ def test_results_come_25_to_a_page_when_many_patients_match(signed_in, clinician
 
 
 @pytest.mark.django_db
+def test_an_exact_mrn_finds_that_patient_alone_when_searched(signed_in, jose):
+    PatientFactory(
+        mrn="MRN-44110", given_name="Ann", family_name="Other", created_by=jose.created_by
+    )
+
+    exact = search(signed_in, "MRN-4411")
+    partial = search(signed_in, "MRN-441")
+
+    assert "1 patient matches" in exact
+    assert "Other, Ann" not in exact
+    assert "2 patients match" in partial
+    assert "Other, Ann" in partial
+
+
+@pytest.mark.django_db
+def test_the_count_stops_at_1000_with_a_message_when_more_patients_match(signed_in, clinician):
+    Patient.objects.bulk_create(
+        Patient(
+            mrn=f"BULK-{number:05d}",
+            given_name="Zoë",
+            family_name=f"Abbott{number:05d}",
+            date_of_birth=dt.date(1970, 1, 1),
+            sex="female",
+            created_by=clinician,
+        )
+        for number in range(1001)
+    )
+
+    first = search(signed_in, "zoe")
+    last = search(signed_in, "zoe", page=40)
+
+    assert "More than 1,000 patients match" in first
+    assert "Page 1 of 40" in first
+    assert "Abbott00999, Zoë" in last
+    assert "Abbott01000" not in last
+    audit = Audit.objects.filter(action=AuditAction.PATIENT_SEARCH).latest("id")
+    assert audit.detail["results"] == 1000
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [
+        ("núñez", "patient_family_trgm"),
+        ("jose", "patient_given_trgm"),
+        ("4411", "patient_mrn_trgm"),
+    ],
+)
+def test_a_search_can_use_its_trigram_index(jose, query, index):
+    from django.db import connection
+
+    from patients.selectors import search_patients
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: force the choice
+        plan = search_patients(query).order_by().explain()
+    assert index in plan
+
+
+@pytest.mark.django_db
 def test_patient_is_registered_and_audited_when_the_form_is_valid(signed_in, clinician):
     response = signed_in.post(REGISTER, registration())
 
