@@ -309,6 +309,13 @@ class Flag(models.Model):
                 condition=~Q(status="resolved"),
                 name="flag_queue_order",
             ),
+            # the queue filtered to one kind, in the queue order: the rows of that kind come
+            # from the index in order instead of walking flag_queue_order past the other kinds
+            models.Index(
+                fields=["kind", "-priority", "opened_at", "id"],
+                condition=~Q(status="resolved"),
+                name="flag_queue_kind_order",
+            ),
             # the queue's filters (kind, status, assignee, opened date) and their counts
             models.Index(
                 fields=["kind", "status", "assignee", "opened_at"],
