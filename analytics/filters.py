@@ -16,6 +16,11 @@ class Filters:
     date_to: dt.date | None = None
     clinician_id: int | None = None
 
+    @property
+    def narrowed(self) -> bool:
+        """Some filter is set: the report reads the visits; else the maintained aggregates."""
+        return (self.date_from, self.date_to, self.clinician_id) != (None, None, None)
+
     def cache_part(self) -> str:
         return f"{self.date_from or ''}|{self.date_to or ''}|{self.clinician_id or ''}"
 

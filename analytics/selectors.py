@@ -130,7 +130,7 @@ def _frame(sql: str, params: dict[str, Any], columns: list[str]) -> pd.DataFrame
 # One pass over the current visits: each patient's latest visit (rank 1, newest first) carries
 # its baseline (the first visit in range) alongside, so one sort serves both the cross-section
 # and the follow-up; GROUPING SETS then counts both in the same scan.
-_PATIENTS = """
+_PER_PATIENT = """
 WITH per_patient AS (
     SELECT v.patient_id, v.visit_at, v.back_pain, v.major_depression, v.regular_exercise,
         v.smoking, v.alcohol, v.height_cm, v.weight_kg,
@@ -148,7 +148,16 @@ WITH per_patient AS (
         extract(year FROM age((l.visit_at AT TIME ZONE %(tz)s)::date, p.date_of_birth)) AS age
     FROM per_patient l JOIN patients_patient p ON p.id = l.patient_id
     WHERE l.rank = 1
-), latest AS (
+)"""
+# Without filters each patient's latest and first current visit are already one row each in
+# analytics_patientlatest (kept by the database: analytics/models.py).
+_MAINTAINED = """
+WITH aged AS (
+    SELECT l.*, p.sex, p.education, p.earnings,
+        extract(year FROM age((l.visit_at AT TIME ZONE %(tz)s)::date, p.date_of_birth)) AS age
+    FROM analytics_patientlatest l JOIN patients_patient p ON p.id = l.patient_id
+)"""
+_COUNT_PATIENTS = """, latest AS (
     SELECT back_pain, major_depression,
         CASE WHEN age < 35 THEN 'under 35' WHEN age < 45 THEN '35-44' WHEN age < 55 THEN '45-54'
              WHEN age < 65 THEN '55-64' WHEN age < 75 THEN '65-74' ELSE '75 and over'
@@ -188,7 +197,11 @@ def patient_cells(filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     where, params = _visit_where(filters)
     columns = ["longitudinal", "back_pain", "major_depression", *COVARIATES]
     columns += ["followed", "base_back_pain", "base_depression", "n"]
-    frame = _frame(_PATIENTS.format(where=where, follow_up=FOLLOW_UP), params, columns)
+    if filters.narrowed:
+        sql = _PER_PATIENT.format(where=where) + _COUNT_PATIENTS.format(follow_up=FOLLOW_UP)
+    else:
+        sql = _MAINTAINED + _COUNT_PATIENTS.format(follow_up=FOLLOW_UP)
+    frame = _frame(sql, params, columns)
     longitudinal = frame["longitudinal"].astype(bool)
     cells = frame.loc[~longitudinal, ["back_pain", "major_depression", *COVARIATES, "n"]]
     followed = frame.loc[longitudinal & frame["followed"].eq(True)]
@@ -231,8 +244,9 @@ def flag_yield(filters: Filters) -> list[FlagRow]:
         join = " JOIN screening_visit v ON v.id = f.visit_id"
         clauses.append("v.clinician_id = %(clinician)s")
         params["clinician"] = filters.clinician_id
+    sql = _FLAGS.format(join=join, where=" AND ".join(clauses))
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(_FLAGS.format(join=join, where=" AND ".join(clauses)), params)
+        cursor.execute(sql, params)
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     rows = []
     for kind in (FlagKind.ASSESS_DEPRESSION, FlagKind.ASSESS_BACK_PAIN, FlagKind.SAFETY):
@@ -269,11 +283,23 @@ ORDER BY 1
 """
 
 
+# Without filters: the quarter hours of analytics_visitvolume, added up by local month.
+_MAINTAINED_VOLUME = """
+SELECT date_trunc('month', bucket AT TIME ZONE %(tz)s)::date,
+    sum(visits)::bigint, sum(back_pain)::bigint, sum(depression)::bigint
+FROM analytics_visitvolume
+GROUP BY 1
+HAVING sum(visits) > 0
+ORDER BY 1
+"""
+
+
 def screening_volume(filters: Filters) -> list[MonthRow]:
     """Current visits per calendar month in range, with empty months filled in."""
     where, params = _visit_where(filters)
+    sql = _VOLUME.format(where=where) if filters.narrowed else _MAINTAINED_VOLUME
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(_VOLUME.format(where=where), params)
+        cursor.execute(sql, params)
         found = {row[0]: MonthRow(*row) for row in cursor.fetchall()}
     if not found:
         return []

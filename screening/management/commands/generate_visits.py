@@ -30,6 +30,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from psycopg.conninfo import make_conninfo
 
 from accounts.roles import CLINICIAN, REVIEWER
+from analytics import aggregates
 from screening import criteria, flags, questionnaire
 from screening.models import FlagEventAction, FlagOutcome, FlagStatus
 
@@ -543,8 +544,12 @@ class Command(BaseCommand):
             totals = self._generate(conn, options, started)
             conn.commit()
             self.stdout.write(f"committed in {time.monotonic() - started:.1f} s; analysing")
+            with conn.transaction():  # one row per quarter hour and tally key again
+                conn.execute(aggregates.LOCK)
+                for sql in aggregates.COMPACT.values():
+                    conn.execute(sql)
             conn.autocommit = True
-            for table, _ in TABLES.values():
+            for table in (*(table for table, _ in TABLES.values()), *aggregates.TABLES):
                 conn.execute(f"VACUUM (ANALYZE) {table}")  # visibility map for index-only scans
         self.stdout.write(
             f"added {totals['patients']:,} patients, {totals['visits']:,} visits, "
