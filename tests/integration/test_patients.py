@@ -236,8 +236,8 @@ def test_the_count_stops_at_1000_with_a_message_when_more_patients_match(signed_
 @pytest.mark.parametrize(
     ("query", "index"),
     [
-        ("núñez", "patient_family_trgm"),
-        ("jose", "patient_given_trgm"),
+        ("núñez", "patient_family_folded_trgm"),
+        ("jose", "patient_given_folded_trgm"),
         ("4411", "patient_mrn_trgm"),
     ],
 )
