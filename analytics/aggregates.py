@@ -1,10 +1,10 @@
 """Folding the appended rows of the maintained aggregates together (analytics/models.py).
 
-The triggers append a row per statement to analytics_visitvolume and analytics_flagtally, so no
-two writers ever wait on one counter row; the report adds the rows up, which costs one row per
-visit or flag change since the last fold. `manage.py compact_analytics` (run it every few
+The visit trigger appends a row per statement to analytics_visitvolume, so no two writers ever
+wait on one counter row; the report adds the rows up, which costs one row per visit since the
+last fold. `manage.py compact_analytics` (run it every few
 minutes, docs/analytics.md) and generate_visits after a load fold them to one row per quarter
-hour and per tally key. It runs on the primary; rows written meanwhile are left for next time.
+hour. It runs on the primary; rows written meanwhile are left for next time.
 """
 
 from typing import Any
@@ -18,13 +18,6 @@ WITH gone AS (DELETE FROM analytics_visitvolume RETURNING bucket, visits, back_p
 INSERT INTO analytics_visitvolume (bucket, visits, back_pain, depression)
 SELECT bucket, sum(visits), sum(back_pain), sum(depression) FROM gone GROUP BY bucket
 HAVING sum(visits) <> 0 OR sum(back_pain) <> 0 OR sum(depression) <> 0
-""",
-    "analytics_flagtally": """
-WITH gone AS (
-    DELETE FROM analytics_flagtally RETURNING kind, resolved, confirmed, wait_minutes, n)
-INSERT INTO analytics_flagtally (kind, resolved, confirmed, wait_minutes, n)
-SELECT kind, resolved, confirmed, wait_minutes, sum(n) FROM gone GROUP BY 1, 2, 3, 4
-HAVING sum(n) <> 0
 """,
 }
 
@@ -45,5 +38,5 @@ def compact(using: str = "default") -> dict[str, tuple[int, int]]:
 
 
 def _count(cursor: Any, table: str) -> int:
-    cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (one of two table names above)
+    cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (a table name above)
     return int(cursor.fetchone()[0])

@@ -1,12 +1,11 @@
-"""What the unfiltered analytics report reads instead of every visit and flag (issue 19, point 6).
+"""What the unfiltered analytics report reads instead of every visit (issue 19, point 6).
 
-The database keeps these tables in step with the record itself: statement triggers on
-screening_visit and screening_flag (analytics migration 0001) update them in the transaction of
-every write, whoever writes (record_visit, amendments, the import, generate_visits' COPY, review
-actions, test factories). So the report over all visits reads one row per patient, one per
-quarter hour of visits and one per flag kind, outcome and minute of wait, not the visits and
-flags themselves, and stays exact (flag waits to the minute). Nothing in Python writes them but
-analytics.aggregates.compact, which folds the appended rows of the last two together.
+The database keeps these tables in step with the record itself: a statement trigger on
+screening_visit (analytics migration 0001) updates them in the transaction of every write,
+whoever writes (record_visit, amendments, the import, generate_visits' COPY, test factories). So
+the report over all visits reads one row per patient and one per quarter hour of visits, not the
+visits themselves, and stays exact. Nothing in Python writes them but
+analytics.aggregates.compact, which folds the appended volume rows together.
 """
 
 from django.db import models
@@ -51,22 +50,3 @@ class VisitVolume(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket:%Y-%m-%d %H:%M}: {self.visits:+d} visits"
-
-
-class FlagTally(models.Model):
-    """Flags by kind, resolved or not, confirmed or not, and wait to resolution in whole minutes
-    (NULL while unresolved): counts and wait percentiles without reading the flags. Rows to be
-    added up (a change adds -1 for what the flag was and +1 for what it is), which
-    analytics.aggregates.compact folds into one row per key.
-
-    Appending rather than updating one row per key keeps concurrent submits and reviews from
-    queueing on a shared counter row."""
-
-    kind = models.CharField(max_length=32)
-    resolved = models.BooleanField()
-    confirmed = models.BooleanField()
-    wait_minutes = models.BigIntegerField(null=True)
-    n = models.BigIntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.kind} resolved={self.resolved}: {self.n:+d}"

@@ -3,16 +3,13 @@
 Statement triggers with transition tables, so one COPY or bulk INSERT costs one pass over its
 rows: after visits are inserted, the patients they belong to get their latest and first current
 visit recomputed from their own visits (under the patient's row lock, as record_visit takes it),
-and the quarter hours get +1 per new visit and -1 per visit an amendment replaces; after flags
-are inserted, updated or deleted, the tally gets -1 for what each was and +1 for what it is.
-Then the tables are filled from what is there. The migration is atomic: creating the triggers
-locks the visit and flag tables against writes until the backfill commits (seconds at 3,000,000
-visits)."""
+and the quarter hours get +1 per new visit and -1 per visit an amendment replaces. Then the
+tables are filled from what is there. The migration is atomic: creating the trigger locks the
+visit table against writes until the backfill commits (seconds at 3,000,000 visits). The flag
+yield reads the flags (it splits outcomes by the instrument they rest on)."""
 
 import django.db.models.deletion
 from django.db import migrations, models
-
-CONFIRMED = "'confirmed_referred', 'confirmed_managed'"
 
 # A patient's latest current visit and first one, as analytics.selectors._PATIENTS ranks them.
 PATIENT_ROWS = """
@@ -40,11 +37,7 @@ PATIENT_COLUMNS = (
 )
 UPSERT = ", ".join(f"{column} = EXCLUDED.{column}" for column in PATIENT_COLUMNS.split(", ")[1:])
 BUCKET = "date_bin('15 minutes', {at}, TIMESTAMPTZ '2000-01-01 00:00:00+00')"
-# What one flag row adds to the tally.
-FLAG_KEY = f"""kind, status = 'resolved' AS resolved,
-    (status = 'resolved' AND outcome IN ({CONFIRMED})) AS confirmed,
-    CASE WHEN status = 'resolved'
-        THEN round(extract(epoch FROM resolved_at - opened_at) / 60)::bigint END AS wait_minutes"""
+
 
 SQL = f"""
 CREATE FUNCTION analytics_visits_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -82,42 +75,6 @@ CREATE TRIGGER analytics_visits_inserted AFTER INSERT ON screening_visit
     REFERENCING NEW TABLE AS new_visits
     FOR EACH STATEMENT EXECUTE FUNCTION analytics_visits_inserted();
 
-CREATE FUNCTION analytics_flags_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO analytics_flagtally (kind, resolved, confirmed, wait_minutes, n)
-        SELECT kind, resolved, confirmed, wait_minutes, count(*)
-        FROM (SELECT {FLAG_KEY} FROM new_flags) added
-        GROUP BY 1, 2, 3, 4;
-    ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO analytics_flagtally (kind, resolved, confirmed, wait_minutes, n)
-        SELECT kind, resolved, confirmed, wait_minutes, sum(n)
-        FROM (
-            SELECT {FLAG_KEY}, -1 AS n FROM old_flags
-            UNION ALL
-            SELECT {FLAG_KEY}, 1 FROM new_flags
-        ) changed
-        GROUP BY 1, 2, 3, 4
-        HAVING sum(n) <> 0;
-    ELSE
-        INSERT INTO analytics_flagtally (kind, resolved, confirmed, wait_minutes, n)
-        SELECT kind, resolved, confirmed, wait_minutes, -count(*)
-        FROM (SELECT {FLAG_KEY} FROM old_flags) removed
-        GROUP BY 1, 2, 3, 4;
-    END IF;
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER analytics_flags_inserted AFTER INSERT ON screening_flag
-    REFERENCING NEW TABLE AS new_flags
-    FOR EACH STATEMENT EXECUTE FUNCTION analytics_flags_changed();
-CREATE TRIGGER analytics_flags_updated AFTER UPDATE ON screening_flag
-    REFERENCING OLD TABLE AS old_flags NEW TABLE AS new_flags
-    FOR EACH STATEMENT EXECUTE FUNCTION analytics_flags_changed();
-CREATE TRIGGER analytics_flags_deleted AFTER DELETE ON screening_flag
-    REFERENCING OLD TABLE AS old_flags
-    FOR EACH STATEMENT EXECUTE FUNCTION analytics_flags_changed();
-
 INSERT INTO analytics_patientlatest ({PATIENT_COLUMNS})
 {PATIENT_ROWS.format(where="TRUE")};
 INSERT INTO analytics_visitvolume (bucket, visits, back_pain, depression)
@@ -126,16 +83,8 @@ SELECT {BUCKET.format(at="v.visit_at")}, count(*), count(*) FILTER (WHERE v.back
 FROM screening_visit v
 WHERE v.id NOT IN (SELECT amends_id FROM screening_visit WHERE amends_id IS NOT NULL)
 GROUP BY 1;
-INSERT INTO analytics_flagtally (kind, resolved, confirmed, wait_minutes, n)
-SELECT kind, resolved, confirmed, wait_minutes, count(*)
-FROM (SELECT {FLAG_KEY} FROM screening_flag) every
-GROUP BY 1, 2, 3, 4;
 """  # noqa: S608 (this module's constants, no input)
 REVERSE_SQL = """
-DROP TRIGGER analytics_flags_deleted ON screening_flag;
-DROP TRIGGER analytics_flags_updated ON screening_flag;
-DROP TRIGGER analytics_flags_inserted ON screening_flag;
-DROP FUNCTION analytics_flags_changed();
 DROP TRIGGER analytics_visits_inserted ON screening_visit;
 DROP FUNCTION analytics_visits_inserted();
 """
@@ -150,22 +99,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
-            name="FlagTally",
-            fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("kind", models.CharField(max_length=32)),
-                ("resolved", models.BooleanField()),
-                ("confirmed", models.BooleanField()),
-                ("wait_minutes", models.BigIntegerField(null=True)),
-                ("n", models.BigIntegerField()),
-            ],
-        ),
         migrations.CreateModel(
             name="PatientLatest",
             fields=[
