@@ -21,7 +21,7 @@ Progress = Callable[[int], None]
 
 CHUNK_ROWS = 2000  # rows per server-side cursor fetch
 CHUNK_BYTES = 256 * 1024  # bytes per streamed piece of a CSV
-EXCEL_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+EXCEL_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row (exports.xlsx splits)
 UNRESOLVED = "unresolved"
 
 
@@ -134,12 +134,3 @@ def rows_noun(dataset: str, count: int) -> str:
     noun = "instrument" if dataset == Dataset.INSTRUMENTS else "visit"
     return noun if count == 1 else f"{noun}s"
 
-
-def size_problem(export_format: str, row_count: int, dataset: str = Dataset.VISITS) -> str | None:
-    """Why a format cannot hold this many rows, or None when it can."""
-    if export_format == Format.XLSX and row_count > EXCEL_MAX_ROWS:
-        return (
-            f"Excel holds at most {EXCEL_MAX_ROWS:,} rows and {row_count:,} "
-            f"{rows_noun(dataset, row_count)} match: narrow the dates or choose CSV."
-        )
-    return None

@@ -8,12 +8,8 @@ from django.db import transaction
 from audit.models import Audit, AuditAction
 from audit.services import Actor, record_audit
 from config.replica import long_reads
-from exports.export import Export, size_problem
+from exports.export import Export
 from exports.selectors import count_rows
-
-
-class ExportTooLarge(Exception):
-    """The format cannot hold this many visits (Excel's sheet limit)."""
 
 
 @dataclass(frozen=True)
@@ -36,9 +32,6 @@ def start_export(*, export: Export, actor: Actor) -> StartedExport:
     pinned = export.as_of_now()
     with transaction.atomic(durable=True), long_reads():
         row_count = count_rows(pinned)  # where the rows will come from
-        problem = size_problem(export.format, row_count, export.options.dataset)
-        if problem:
-            raise ExportTooLarge(problem)
         audit = record_audit(
             actor=actor, action=AuditAction.EXPORT, detail=pinned.audit_detail(row_count)
         )

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET
 
 from audit.requests import actor_for
 from exports import writers
-from exports.export import Dataset, Format, rows_noun, size_problem
+from exports.export import Dataset, Format, rows_noun
 from exports.forms import ExportForm
 from exports.selectors import count_rows
-from exports.services import ExportTooLarge, StartedExport, start_export
+from exports.services import StartedExport, start_export
 
 PERMISSION = "screening.export_visit"
 
@@ -39,8 +39,7 @@ def export_count(request: HttpRequest) -> JsonResponse:
     export = form.export()
     count = count_rows(export)
     dataset = export.options.dataset
-    problem = size_problem(export.format, count, dataset)
-    return JsonResponse({"count": count, "text": count_text(count, dataset), "problem": problem})
+    return JsonResponse({"count": count, "text": count_text(count, dataset)})
 
 
 @require_GET
@@ -51,10 +50,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     if not form.is_valid():
         return _page(request, form, None, status=400)
-    try:
-        started = start_export(export=form.export(), actor=actor_for(request))
-    except ExportTooLarge as problem:
-        return _page(request, form, None, status=400, problem=str(problem))
+    started = start_export(export=form.export(), actor=actor_for(request))
     return _file_response(started)
 
 
@@ -84,8 +80,6 @@ def _page(
     for name in form.fields:
         query.setlist(name, form.data.getlist(name))
     dataset = form.export().options.dataset if form.is_valid() else Dataset.VISITS
-    if count is not None and form.is_valid():
-        problem = problem or size_problem(form.cleaned_data["format"], count, dataset)
     context = {
         "nav": "exports",
         "form": form,

@@ -56,8 +56,8 @@ def write(export: Export, target: IO[bytes], progress: Progress | None = None) -
 
 
 def write_xlsx(export: Export, target: IO[bytes], folder: Path, progress: Progress) -> int:
-    """exports.xlsx.write_xlsx, imported here: openpyxl loads with the first workbook, not with
-    the URLconf (lighter workers)."""
+    """exports.xlsx.write_xlsx, imported here: XlsxWriter loads with the first workbook, not
+    with the URLconf (lighter workers)."""
     from exports import xlsx
 
     return xlsx.write_xlsx(export, target, folder, progress)

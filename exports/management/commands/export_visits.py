@@ -19,7 +19,7 @@ from audit.services import Actor
 from exports import writers
 from exports.export import Dataset, DateDetail, Format, rows_noun
 from exports.forms import ExportForm
-from exports.services import ExportTooLarge, StartedExport, start_export
+from exports.services import StartedExport, start_export
 from screening.instruments import Instrument
 from screening.models import FlagKind
 
@@ -78,10 +78,7 @@ class Command(BaseCommand):
         if not form.is_valid():
             problems = [f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()]
             raise CommandError("; ".join(problems), returncode=2)
-        try:
-            started = start_export(export=form.export(), actor=Actor(user=user))
-        except ExportTooLarge as problem:
-            raise CommandError(str(problem), returncode=2) from None
+        started = start_export(export=form.export(), actor=Actor(user=user))
         count = started.row_count
         dataset = started.export.options.dataset
         label = Format(started.export.format).label
