@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class ExportsConfig(AppConfig):
-    """Visit exports (CSV, XLSX, FHIR R4, de-identified); no models, the export_visit permission
-    stays screening's."""
+    """Visit exports (CSV, XLSX, FHIR R4, de-identified) and their background jobs; the
+    export_visit permission stays screening's."""
 
     name = "exports"
 

@@ -78,6 +78,16 @@ class ExportFilters:
         detail["as_of"] = self.as_of.isoformat() if self.as_of else None
         return detail
 
+    @classmethod
+    def from_json(cls, detail: dict[str, Any]) -> "ExportFilters":
+        """The filters for_audit() wrote (a queued job's)."""
+        values = dict(detail)
+        values["date_from"] = dt.date.fromisoformat(values["date_from"])
+        values["date_to"] = dt.date.fromisoformat(values["date_to"])
+        as_of = values.get("as_of")
+        values["as_of"] = dt.datetime.fromisoformat(as_of) if as_of else None
+        return cls(**values)
+
 
 @dataclass(frozen=True)
 class ExportOptions:
@@ -114,6 +124,12 @@ class Export:
         """This export limited to the visits recorded by now, so a count made now still holds
         when the rows stream later."""
         return replace(self, filters=replace(self.filters, as_of=timezone.now()))
+
+    def options_json(self) -> dict[str, Any]:
+        """How the rows are written, but for `deidentified` (a job keeps that in its own field)."""
+        options = asdict(self.options)
+        options.pop("deidentified")
+        return options
 
     def audit_detail(self, row_count: int) -> dict[str, Any]:
         """What the EXPORT audit row keeps: format, filters, options, count; never PHI."""
