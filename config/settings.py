@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "exports",
     "analytics",
     "interop",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +242,17 @@ OTP_TOTP_ISSUER = "Spine & Mood Screen"
 # owner-only, emptied at start of what dead processes left (exports/tmpfiles.py). Local to one
 # host: not a network share, nor the system's temporary folder.
 EXPORT_TMP_DIR = Path(env_str("EXPORT_TMP_DIR", str(BASE_DIR / "var" / "export-tmp")))
+# Background export jobs (exports/jobs.py, docs/deployment.md "Background jobs"): Django's tasks
+# API through django-tasks' database backend; `manage.py db_worker` runs them. An export over
+# these counts is prepared as a job instead of streamed: CSV streams at COPY speed, Excel and
+# FHIR are built row by row in Python.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EXPORT_JOB_THRESHOLD_ROWS = env_int("EXPORT_JOB_THRESHOLD_ROWS", 50_000)
+EXPORT_JOB_THRESHOLD_ROWS_BUILT = env_int("EXPORT_JOB_THRESHOLD_ROWS_BUILT", 10_000)
+# A finished job's file: downloadable by its requester this long, then deleted.
+EXPORT_JOB_EXPIRY_HOURS = env_int("EXPORT_JOB_EXPIRY_HOURS", 24)
+# Where finished job files live: owner-only (0700, files 0600). Web and worker must share it.
+EXPORT_JOB_DIR = Path(env_str("EXPORT_JOB_DIR", str(BASE_DIR / "var" / "export-jobs")))
 
 # Review queue: when an open flag is overdue.
 SAFETY_FLAG_OVERDUE_HOURS = env_int("SAFETY_FLAG_OVERDUE_HOURS", 24)

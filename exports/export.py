@@ -149,4 +149,3 @@ def rows_noun(dataset: str, count: int) -> str:
     """What the rows are called on the page and in messages: visits or instruments."""
     noun = "instrument" if dataset == Dataset.INSTRUMENTS else "visit"
     return noun if count == 1 else f"{noun}s"
-

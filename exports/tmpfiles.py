@@ -31,14 +31,15 @@ PREFIX = "export-"
 GRACE_SECONDS = 60
 
 
-def folder() -> Path:
-    """EXPORT_TMP_DIR, made if missing, owned by this process's user and closed to others."""
-    root = Path(settings.EXPORT_TMP_DIR)
+def folder(setting: str = "EXPORT_TMP_DIR") -> Path:
+    """The folder of `setting` (EXPORT_TMP_DIR, or EXPORT_JOB_DIR for finished job files), made
+    if missing, owned by this process's user and closed to others."""
+    root = Path(getattr(settings, setting))
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
     found = root.stat()
     if found.st_uid != os.geteuid():
         raise ImproperlyConfigured(
-            f"EXPORT_TMP_DIR {root} belongs to another user: give the app a folder of its own"
+            f"{setting} {root} belongs to another user: give the app a folder of its own"
         )
     if stat.S_IMODE(found.st_mode) != 0o700:
         root.chmod(0o700)
@@ -87,7 +88,7 @@ def remove_stale() -> list[str]:
 
 def _stale(entry: Path) -> bool:
     if not entry.is_dir() or entry.is_symlink() or not (entry / LOCK).exists():
-        return _older_than_grace(entry)
+        return older_than_grace(entry)
     try:
         lock = os.open(entry / LOCK, os.O_RDWR)
     except FileNotFoundError:
@@ -101,7 +102,7 @@ def _stale(entry: Path) -> bool:
     return True
 
 
-def _older_than_grace(entry: Path) -> bool:
+def older_than_grace(entry: Path) -> bool:
     try:
         return time.time() - entry.lstat().st_mtime > GRACE_SECONDS
     except FileNotFoundError:

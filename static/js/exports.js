@@ -11,9 +11,9 @@
   }
   const link = panel.querySelector("[data-export-download]");
   const countText = panel.querySelector("[data-export-count]");
-  const problem = panel.querySelector("[data-export-problem]");
+  const jobForm = panel.querySelector("[data-export-job-form]");
   const empty = panel.querySelector("[data-export-empty]");
-  const formatLabel = panel.querySelector("[data-export-format]");
+  const formatLabels = panel.querySelectorAll("[data-export-format]");
   const progress = panel.querySelector("[data-export-progress]");
   const bar = panel.querySelector("[data-export-bar]");
   const status = panel.querySelector("[data-export-status]");
@@ -46,17 +46,18 @@
 
   function showCount(data) {
     countText.textContent = data.text;
-    problem.textContent = data.problem || "";
-    show(problem, Boolean(data.problem));
     show(empty, data.count === 0);
-    show(link, data.count > 0 && !data.problem);
+    show(link, data.count > 0 && !data.job);
+    show(jobForm, data.count > 0 && Boolean(data.job));
     link.dataset.rows = String(data.count);
   }
 
   function refreshCount() {
     // the link follows the choices at once; only the count waits for the server
     link.href = panel.dataset.downloadUrl + "?" + query();
-    formatLabel.textContent = selectedFormat().label;
+    formatLabels.forEach(function (label) {
+      label.textContent = selectedFormat().label;
+    });
     if (pending) {
       pending.abort();
     }
@@ -78,6 +79,7 @@
           countText.textContent =
             "Correct the choices above (press “Count”) to see how many match.";
           show(link, false);
+          show(jobForm, false);
           show(empty, false);
         }
       })
@@ -218,6 +220,18 @@
       }
     });
   }
+  // the background job takes the choices as they are now, not as the page was served
+  jobForm.addEventListener("submit", function () {
+    const choices = jobForm.querySelector("[data-export-job-choices]");
+    choices.replaceChildren();
+    new FormData(form).forEach(function (value, name) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      choices.appendChild(input);
+    });
+  });
   form.addEventListener("change", refreshCount);
   form.addEventListener("input", function (event) {
     if (event.target.type === "date") {

@@ -77,7 +77,7 @@ def test_count_endpoint_answers_json_when_asked(signed_in):
     query = {"date_from": TODAY.isoformat(), "date_to": TODAY.isoformat(), "format": "csv",
              "labels": "codes", "dates": "shifted", "current_only": "on"}  # fmt: skip
     data = signed_in.get(reverse("exports:export_count"), query).json()
-    assert data == {"count": 1, "text": "1 visit matches"}
+    assert data == {"count": 1, "text": "1 visit matches", "job": False}
     bad = signed_in.get(reverse("exports:export_count"), {**query, "date_from": "soon"})
     assert bad.status_code == 400
     assert "date_from" in bad.json()["errors"]
