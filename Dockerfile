@@ -11,7 +11,7 @@ COPY . .
 RUN DATABASE_URL=postgres://unused@localhost/unused SECRET_KEY=collectstatic-only \
     python manage.py collectstatic --noinput
 # Exports build their files in /app/var/export-tmp (EXPORT_TMP_DIR), which the app makes 0700.
-RUN install -d -o app -m 0700 /app/var
+RUN install -d -o app -m 0700 /app/var /app/var/export-jobs
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \

@@ -12,12 +12,23 @@ TIME_ZONE ?= $(shell cat /etc/timezone 2>/dev/null || timedatectl show -p Timezo
 # rewrite the record (docs/deployment.md "Database roles").
 OWNER := DATABASE_ROLE=owner
 
-.PHONY: run test lint audit audit-when-reachable lock bench db db-stop migrate demo venv chromium clean
+.PHONY: run test lint audit audit-when-reachable lock bench db db-stop worker-stop migrate demo venv chromium clean
 
-run: migrate demo ## Serve the app at http://127.0.0.1:$(PORT) with demo users and data
-	@echo "Spine & Mood Screen: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C; 'make db-stop' stops Postgres)"
+# The background-job worker (exports over the threshold) runs beside the web server; its pid is
+# kept here so Ctrl-C (the EXIT trap) and `make db-stop` stop it, by its pid only.
+WORKER_PID := var/worker.pid
+
+run: migrate demo ## Serve the app at http://127.0.0.1:$(PORT) with demo users and data, and its job worker
+	@echo "Spine & Mood Screen: http://127.0.0.1:$(PORT)/  (stop with Ctrl-C; 'make db-stop' stops Postgres and the worker)"
 	@echo "Times are shown in $(TIME_ZONE) (set TIME_ZONE=... to change)"
+	@mkdir -p var; \
+	TIME_ZONE=$(TIME_ZONE) $(DEV) $(BIN)/python manage.py db_worker --no-reload --interval 2 -v 1 & \
+	echo $$! > $(WORKER_PID); \
+	trap 'kill $$(cat $(WORKER_PID) 2>/dev/null) 2>/dev/null; rm -f $(WORKER_PID)' EXIT; \
 	TIME_ZONE=$(TIME_ZONE) $(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker-stop: ## Stop the job worker `make run` started (by the pid it recorded)
+	@if [ -f $(WORKER_PID) ]; then kill $$(cat $(WORKER_PID)) 2>/dev/null || true; rm -f $(WORKER_PID); fi
 
 test: venv db chromium lint audit-when-reachable ## Lint, audit, then the whole suite: unit (with coverage), integration, browser
 	$(DEV) $(BIN)/python manage.py makemigrations --check --dry-run
@@ -74,7 +85,7 @@ lock: venv ## Re-pin requirements*.txt from requirements*.in (LOCK_ARGS=--upgrad
 db: venv ## Start the embedded PostgreSQL unless DATABASE_URL points elsewhere
 	@if [ -z "$$DATABASE_URL" ]; then $(BIN)/python -m config.devdb start >/dev/null && echo "PostgreSQL (embedded) is running; 'make db-stop' stops it"; else echo "Using DATABASE_URL"; fi
 
-db-stop: ## Stop the embedded PostgreSQL
+db-stop: worker-stop ## Stop the job worker and the embedded PostgreSQL
 	@if [ -x $(BIN)/python ]; then $(BIN)/python -m config.devdb stop; fi
 
 migrate: db
