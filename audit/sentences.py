@@ -297,6 +297,30 @@ def _export_end(finished: bool) -> Reader:
     return read
 
 
+def _export_queued(obj: str, detail: dict[str, Any]) -> str:
+    text = _export(obj, detail).replace("Exported", "Queued an export of", 1)
+    return f"{text} ({obj})" if obj else text
+
+
+def _export_job(verb: str) -> Reader:
+    """ "Export job #4 finished: 3 of 3 visits written"; a failure names the kind of error."""
+
+    def read(obj: str, detail: dict[str, Any]) -> str:
+        text = f"{(obj or 'export job').capitalize()} {verb}"
+        error = detail.pop("error", None)
+        if error:
+            text += f" ({error})"
+        written, total = detail.pop("rows_written", None), detail.pop("row_count", None)
+        detail.pop("requested_by", None)
+        detail.pop("format", None)
+        if written is not None:
+            text += f": {written} {'of ' + str(total) + ' ' if total is not None else ''}"
+            text += f"visit{'' if written == 1 and total is None else 's'} written"
+        return text
+
+    return read
+
+
 def _analytics(obj: str, detail: dict[str, Any]) -> str:
     parts = [_dates(detail)]
     if detail.get("clinician_id") is not None:
@@ -490,6 +514,11 @@ READERS: dict[str, Reader] = {
     AuditAction.EXPORT: _export,
     AuditAction.EXPORT_COMPLETE: _export_end(finished=True),
     AuditAction.EXPORT_INCOMPLETE: _export_end(finished=False),
+    AuditAction.EXPORT_QUEUED: _export_queued,
+    AuditAction.EXPORT_JOB_FINISHED: _export_job("finished"),
+    AuditAction.EXPORT_JOB_FAILED: _export_job("failed"),
+    AuditAction.EXPORT_DOWNLOAD: _export_job("downloaded"),
+    AuditAction.EXPORT_EXPIRED: _export_job("expired: its file was deleted"),
     AuditAction.ANALYTICS_VIEW: _analytics,
     AuditAction.IMPORT: _import,
     AuditAction.AUDIT_VIEW: _audit_view,
@@ -501,11 +530,6 @@ READERS: dict[str, Reader] = {
     AuditAction.USER_SEARCH: _searched("users"),
     AuditAction.INSTRUMENT_RECORD: _instrument_record,
     AuditAction.INSTRUMENT_AMEND: _instrument_amend,
-    AuditAction.EXPORT_QUEUED: _plain("Queued"),
-    AuditAction.EXPORT_JOB_FINISHED: _plain("Finished"),
-    AuditAction.EXPORT_JOB_FAILED: _plain("Failed:"),
-    AuditAction.EXPORT_DOWNLOAD: _plain("Downloaded"),
-    AuditAction.EXPORT_EXPIRED: _plain("Expired and deleted"),
     AuditAction.INVITATION_CREATE: _invitation_create,
     AuditAction.INVITATION_OPEN: _invitation_open,
     AuditAction.INVITATION_DOB_FAILED: _invitation_dob_failed,

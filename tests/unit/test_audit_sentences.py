@@ -12,6 +12,7 @@ VISIT = ("screening.visit", "9")
 FLAG = ("screening.flag", "4")
 INSTRUMENT = ("screening.recordedinstrument", "7")
 AUDIT = ("audit.audit", "300")
+JOB = ("exports.exportjob", "4")
 NONE = ("", "")
 INVITATION = ("intake.invitation", "7")
 SELF_ENTRY = ("intake.selfentry", "3")
@@ -216,6 +217,36 @@ CASES = [
         "2026-11-01 to 2026-11-30, including amended visits, clinician user #3",
     ),
     (
+        AuditAction.EXPORT_QUEUED,
+        JOB,
+        EXPORT_DETAIL,
+        "Queued an export of 208 visits as CSV, codes, 2026-11-01 to 2026-11-30 (export job #4)",
+    ),
+    (
+        AuditAction.EXPORT_JOB_FINISHED,
+        JOB,
+        {"rows_written": 208, "row_count": 208, "format": "csv"},
+        "Export job #4 finished: 208 of 208 visits written",
+    ),
+    (
+        AuditAction.EXPORT_JOB_FAILED,
+        JOB,
+        {"rows_written": 1, "error": "OSError"},
+        "Export job #4 failed (OSError): 1 visit written",
+    ),
+    (
+        AuditAction.EXPORT_DOWNLOAD,
+        JOB,
+        {"rows_written": 208, "format": "xlsx"},
+        "Export job #4 downloaded: 208 visits written",
+    ),
+    (
+        AuditAction.EXPORT_EXPIRED,
+        JOB,
+        {"requested_by": 3, "format": "fhir"},
+        "Export job #4 expired: its file was deleted",
+    ),
+    (
         AuditAction.EXPORT_COMPLETE,
         AUDIT,
         {"rows_written": 208, "row_count": 208},
@@ -360,31 +391,6 @@ CASES = [
     (AuditAction.SELF_ENTRY_VIEW, ("intake.selfentry", "8"), None, "Viewed self-entry #8"),
     (AuditAction.SELF_ENTRY_SIGN, ("intake.selfentry", "8"), None, "Signed off self-entry #8"),
     (AuditAction.API_CLIENT_REVOKE, ("interop.apiclient", "2"), None, "Revoked API client #2"),
-    (
-        AuditAction.EXPORT_QUEUED,
-        ("exports.exportjob", "4"),
-        {"format": "xlsx"},
-        "Queued export job #4; format xlsx",
-    ),
-    (
-        AuditAction.EXPORT_JOB_FINISHED,
-        ("exports.exportjob", "4"),
-        {"rows_written": 10},
-        "Finished export job #4; rows written 10",
-    ),
-    (
-        AuditAction.EXPORT_JOB_FAILED,
-        ("exports.exportjob", "4"),
-        {"error": "disk_full"},
-        "Failed: export job #4; error disk full",
-    ),
-    (AuditAction.EXPORT_DOWNLOAD, ("exports.exportjob", "4"), None, "Downloaded export job #4"),
-    (
-        AuditAction.EXPORT_EXPIRED,
-        ("exports.exportjob", "4"),
-        None,
-        "Expired and deleted export job #4",
-    ),
     (
         AuditAction.API_CALL,
         PATIENT,
