@@ -24,7 +24,7 @@ from audit.models import AuditAction
 from audit.services import Actor, record_audit
 from config.replica import long_reads
 from exports import tmpfiles, writers
-from exports.export import Export, Format
+from exports.export import Export, Format, Progress
 from exports.models import ExportJob
 from exports.selectors import count_rows
 
@@ -141,26 +141,34 @@ def run_job(job_id: int) -> int:
         job.status = ExportJob.Status.RUNNING
         job.started_at = timezone.now()
         job.save(update_fields=["status", "started_at"])
-    name = f"{secrets.token_hex(16)}.{_EXTENSIONS[Format(job.format)]}"
     progress = _ProgressRecorder(job.pk)
-    part: Path | None = None
     try:
-        folder = job_folder()
-        part = tmpfiles.owner_only_file(folder / f".{name}{PART}")
-        with part.open("r+b") as target:
-            rows = writers.write(job.export(), target, progress)
-            target.flush()
-            os.fsync(target.fileno())
-        part.rename(folder / name)
+        name, rows = write_file(job.export(), progress)
     except BaseException as stop:
-        if part is not None:
-            part.unlink(missing_ok=True)  # never half a file of patient data
         _fail(job, stop, progress.rows)
         raise ExportJobFailed(f"export job {job.pk} failed ({type(stop).__name__})") from None
     finally:
         progress.close()
     _finish(job, name, rows)
     return rows
+
+
+def write_file(export: Export, progress: Progress | None = None) -> tuple[str, int]:
+    """The export's whole file in EXPORT_JOB_DIR under a new random name: written to a partial
+    file beside it, renamed when complete, removed if anything stops it; the name and rows."""
+    folder = job_folder()
+    name = f"{secrets.token_hex(16)}.{_EXTENSIONS[Format(export.format)]}"
+    part = tmpfiles.owner_only_file(folder / f".{name}{PART}")
+    try:
+        with part.open("r+b") as target:
+            rows = writers.write(export, target, progress)
+            target.flush()
+            os.fsync(target.fileno())
+        part.rename(folder / name)
+    except BaseException:
+        part.unlink(missing_ok=True)  # never half a file of patient data
+        raise
+    return name, rows
 
 
 def _finish(job: ExportJob, name: str, rows: int) -> None:
