@@ -14,9 +14,16 @@ Every measurement runs in a fresh child process, so its peak RSS (getrusage) is 
   the same SELECT, joins, filters and order as the export, columns as stored;
 - CSV: GET /exports/download/ through Django's test Client (middleware, permission, count,
   audit row), every streamed byte written to /dev/null;
-- XLSX and FHIR NDJSON the same way, over the newest `--sample` visits, with their rates.
+- XLSX and FHIR NDJSON the same way, over the newest `--sample` visits, with their rates;
+- the XLSX writers side by side on those same rows, each in its own child, writing a file in an
+  export workspace: today's XlsxWriter in constant-memory mode (exports/xlsx.py) beside the
+  openpyxl write-only workbook it replaced (bench/openpyxl_xlsx.py). `--only xlsx` runs just
+  this comparison.
+The children raise the job thresholds, so these measure the streamed path (background jobs:
+bench/bench_export_jobs.py).
 Baseline and CSV alternate for `--rounds` rounds; the best of each is compared. Exits non-zero
-when the CSV takes more than twice the COPY or its process peaks at 300 MB or more.
+when the CSV takes more than twice the COPY or its process peaks at 300 MB or more, or XlsxWriter
+is less than 1.5 times as fast as openpyxl.
 """
 
 import argparse
@@ -35,6 +42,7 @@ from bench.common import (
 
 MAX_RATIO = 2.0
 MAX_PEAK_MB = 300.0
+MIN_XLSX_SPEEDUP = 1.5
 ADMIN = "bench_exports_admin"
 
 
@@ -127,12 +135,50 @@ def _download(query: dict[str, str], export_format: str) -> dict[str, float]:
     }
 
 
-def child(kind: str, newest: int | None) -> None:
+def _writer(query: dict[str, str], kind: str, as_of: str) -> dict[str, float]:
+    """One XLSX writer over the export's rows as of `as_of` (the same rows for each writer, even
+    while visits are added), into a file of an export workspace."""
+    from dataclasses import replace
+
+    from bench import openpyxl_xlsx
+    from exports import tmpfiles, xlsx
+    from exports.forms import ExportForm
+
+    form = ExportForm({**query, "format": "xlsx"})
+    assert form.is_valid(), form.errors
+    export = form.export()
+    export = replace(
+        export, filters=replace(export.filters, as_of=dt.datetime.fromisoformat(as_of))
+    )
+    write = openpyxl_xlsx.write_xlsx if kind == "openpyxl" else xlsx.write_xlsx
+    before = _peak_mb()
+    with tmpfiles.workspace() as folder:
+        started = time.perf_counter()
+        with open(folder / "book.xlsx", "wb") as target:
+            rows = write(export, target, folder)
+        seconds = time.perf_counter() - started
+        size = (folder / "book.xlsx").stat().st_size
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "bytes": size,
+        "peak_mb": _peak_mb(),
+        "peak_before_mb": before,
+    }
+
+
+def child(kind: str, newest: int | None, as_of: str | None = None) -> None:
     import django
 
     django.setup()
     query = _query(newest)
-    result = _baseline(query) if kind == "copy" else _download(query, kind)
+    if kind == "copy":
+        result = _baseline(query)
+    elif kind in ("openpyxl", "xlsxwriter"):
+        assert as_of, "the writers compare rows pinned by the parent"
+        result = _writer(query, kind, as_of)
+    else:
+        result = _download(query, kind)
     if kind == "copy":
         result["peak_mb"] = _peak_mb()
     print(json.dumps(result))
@@ -141,11 +187,20 @@ def child(kind: str, newest: int | None) -> None:
 # Parent side ----------------------------------------------------------------------------------
 
 
-def measure(kind: str, url: str, newest: int | None = None) -> dict[str, float]:
+def measure(
+    kind: str, url: str, newest: int | None = None, as_of: str | None = None
+) -> dict[str, float]:
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "1", "ALLOWED_HOSTS": "testserver"}
+    # the streamed path, whatever the size (jobs: bench/bench_export_jobs.py)
+    env |= {
+        "EXPORT_JOB_THRESHOLD_ROWS": "1000000000",
+        "EXPORT_JOB_THRESHOLD_ROWS_BUILT": "1000000000",
+    }
     command = [sys.executable, "-m", "bench.bench_exports", "--child", kind]
     if newest:
         command += ["--newest", str(newest)]
+    if as_of:
+        command += ["--as-of", as_of]
     done = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -154,14 +209,40 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sample", type=int, default=100_000, help="visits for XLSX and FHIR")
-    parser.add_argument("--child", choices=["copy", "csv", "xlsx", "fhir"], help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=["xlsx"], help="only the XLSX writers side by side")
+    parser.add_argument(
+        "--child",
+        choices=["copy", "csv", "xlsx", "fhir", "openpyxl", "xlsxwriter"],
+        help=argparse.SUPPRESS,
+    )
     parser.add_argument("--newest", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--as-of", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.newest)
+        child(args.child, args.newest, args.as_of)
         return 0
 
     url, generation = bench_database()
+    print(f"XLSX writers on the same newest {args.sample:,} visits, one child each:")
+    pinned = dt.datetime.now(dt.UTC).isoformat()
+    old = measure("openpyxl", url, args.sample, pinned)
+    new = measure("xlsxwriter", url, args.sample, pinned)
+    if old["rows"] != new["rows"]:
+        print(f"FAILED the writers wrote {old['rows']:,} and {new['rows']:,} rows")
+        return 1
+    speedup = (new["rows"] / new["seconds"]) / (old["rows"] / old["seconds"])
+    for name, result in (
+        ("baseline: openpyxl write-only", old),
+        ("XlsxWriter constant_memory", new),
+    ):
+        print(
+            f"  {name:<32} {result['rows']:>9,} rows {result['seconds']:>7.2f} s "
+            f"{result['rows'] / result['seconds']:>8,.0f} rows/s {result['bytes'] / 1e6:>6.1f} MB "
+            f"peak RSS {result['peak_mb']:.0f} MB"
+        )
+    print(f"  XlsxWriter / openpyxl = {speedup:.2f}x rows/s (target >= {MIN_XLSX_SPEEDUP}x)")
+    if args.only == "xlsx":
+        return 0 if speedup >= MIN_XLSX_SPEEDUP else 1
     copies, csvs = [], []
     for _ in range(args.rounds):
         copies.append(measure("copy", url))
@@ -204,6 +285,8 @@ def main() -> int:
         failed.append(f"CSV took {ratio:.2f}x COPY (target <= {MAX_RATIO}x)")
     if peak >= MAX_PEAK_MB:
         failed.append(f"CSV peak RSS {peak:.0f} MB (target < {MAX_PEAK_MB:.0f} MB)")
+    if speedup < MIN_XLSX_SPEEDUP:
+        failed.append(f"XlsxWriter {speedup:.2f}x openpyxl (target >= {MIN_XLSX_SPEEDUP}x)")
     for failure in failed:
         print(f"FAILED {failure}")
     return 1 if failed else 0
