@@ -172,7 +172,8 @@ def _page(
             (name, value) for name in form.fields for value in form.data.getlist(name)
         ],
         "jobs": jobs.recent_jobs(request.user),
-        "threshold": f"{jobs.threshold(export_format):,}" if export_format else None,
+        "csv_threshold": f"{jobs.threshold(Format.CSV):,}",
+        "built_threshold": f"{jobs.threshold(Format.XLSX):,}",
         "expiry_hours": settings.EXPORT_JOB_EXPIRY_HOURS,
     }
     return render(request, "exports/exports.html", context, status=status)
