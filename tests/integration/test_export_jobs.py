@@ -5,7 +5,9 @@ import csv
 import datetime as dt
 import errno
 import io
+import os
 import stat
+import time
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -285,3 +287,21 @@ def test_exports_page_lists_the_users_jobs(signed_in, visits):
     assert "Your background exports" in page
     assert f'href="/exports/jobs/{job.pk}/"' in page
     assert "0 of 3" in page
+
+
+def test_cleanup_removes_what_a_stopped_worker_left_and_keeps_live_files(
+    signed_in, visits, job_settings
+):
+    job = queue(signed_in)
+    run_worker()
+    job.refresh_from_db()
+    folder = job_settings.EXPORT_JOB_DIR
+    partial = folder / ".0123abcd.csv.part"  # a worker killed mid-file
+    unlisted = folder / "4567cdef.csv"  # renamed, then killed before the job was marked done
+    for path in (partial, unlisted):
+        path.write_bytes(b"visit_id,mrn\n")
+        os.utime(path, (time.time() - 3600, time.time() - 3600))
+
+    call_command("expire_exports", stdout=io.StringIO())
+
+    assert sorted(path.name for path in folder.iterdir()) == [job.file_name]
