@@ -141,7 +141,7 @@ def test_docker_compose_has_the_production_shape():
     assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
 
 
-HEAVY = ("pandas", "numpy", "scipy", "sklearn", "openpyxl")
+HEAVY = ("pandas", "numpy", "scipy", "sklearn", "xlsxwriter")
 _LOADED_AFTER = """
 import sys
 from django.core.wsgi import get_wsgi_application
