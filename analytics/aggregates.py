@@ -27,13 +27,19 @@ TABLES = ("analytics_patientlatest", *COMPACT)
 
 def compact(using: str = "default") -> dict[str, tuple[int, int]]:
     """Fold each table's rows together; per table, its rows (before, after)."""
-    sizes: dict[str, tuple[int, int]] = {}
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(LOCK)  # one fold at a time
-        for table, sql in COMPACT.items():
-            before = _count(cursor, table)
-            cursor.execute(sql)
-            sizes[table] = (before, _count(cursor, table))
+        return fold(cursor)
+
+
+def fold(cursor: Any) -> dict[str, tuple[int, int]]:
+    """compact's work on any DB-API cursor inside the caller's transaction (a loader's own
+    psycopg connection, as `compact_analytics --database-url` gives)."""
+    sizes: dict[str, tuple[int, int]] = {}
+    cursor.execute(LOCK)  # one fold at a time
+    for table, sql in COMPACT.items():
+        before = _count(cursor, table)
+        cursor.execute(sql)
+        sizes[table] = (before, _count(cursor, table))
     return sizes
 
 
