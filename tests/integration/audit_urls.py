@@ -98,6 +98,12 @@ NO_PATIENT_DATA: dict[str, str] = {
     "login_otp": "the two-factor code form",
     "login_otp_enrol": "the two-factor enrolment form",
     "logout": "signs out (POST) and redirects",
+    # background export jobs: the job's choices and counts, never a patient; queueing and the
+    # file's download have their own audit rows (export_queued, export_download)
+    "exports:job_create": "queues an export job (POST), audited as export_queued",
+    "exports:job": "a job's format, choices, progress and status",
+    "exports:job_status": "a job's progress as JSON: counts and status",
+    "exports:job_file": "the finished file, audited as export_download",
     "keepalive": "POST only; answers 204 with no body",
     "password_change": "the user's own password",
     "two_factor": "the user's own authenticator",
@@ -182,6 +188,7 @@ ADMIN_MODELS: dict[str, str] = {
     "axes.accessfailurelog": "sign-in attempts: usernames and addresses",
     "otp_totp.totpdevice": "authenticator devices",
     "audit.audit": "audit rows, the patient by id only (audit.admin.AuditAdmin), as in the CSV",
+    "django_tasks_database.dbtaskresult": "queued tasks: the task's name and an export job's id",
 }
 
 
