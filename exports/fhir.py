@@ -377,10 +377,18 @@ def ndjson_chunks(export: Export, progress: Progress | None = None) -> Iterator[
         yield from instrument_ndjson_chunks(export, progress)
         return
     builder = _Builder(export)
-    lines = [_line(resource) for resource in definitions()]
+    per_row = rows(export, extra=_extra(export), by_patient=True, progress=progress)
+    yield from _ndjson(definitions(), (builder.resources(values) for values in per_row))
+
+
+def _ndjson(
+    first: list[dict[str, Any]], per_row: Iterator[Iterator[dict[str, Any]]]
+) -> Iterator[bytes]:
+    """`first` then each row's resources, one JSON line each, in pieces of about CHUNK_BYTES."""
+    lines = [_line(resource) for resource in first]
     size = 0
-    for values in rows(export, extra=_extra(export), by_patient=True, progress=progress):
-        for resource in builder.resources(values):
+    for resources in per_row:
+        for resource in resources:
             line = _line(resource)
             lines.append(line)
             size += len(line)
@@ -774,16 +782,5 @@ def _phq9_observations(
 def instrument_ndjson_chunks(export: Export, progress: Progress | None = None) -> Iterator[bytes]:
     """The recorded instruments' NDJSON file in pieces of about CHUNK_BYTES, streamed."""
     builder = _InstrumentBuilder(export)
-    lines = [_line(resource) for resource in instrument_definitions()]
-    size = 0
-    extra = _instrument_extra(export)
-    for values in rows(export, extra=extra, by_patient=True, progress=progress):
-        for resource in builder.resources(values):
-            line = _line(resource)
-            lines.append(line)
-            size += len(line)
-        if size >= CHUNK_BYTES:
-            yield "".join(lines).encode()
-            lines.clear()
-            size = 0
-    yield "".join(lines).encode()
+    per_row = rows(export, extra=_instrument_extra(export), by_patient=True, progress=progress)
+    yield from _ndjson(instrument_definitions(), (builder.resources(values) for values in per_row))
