@@ -4,7 +4,9 @@ The check constraint lists the actions, so it is replaced without a scan under a
 as 0004_audit_queue_view explains: added NOT VALID, then validated in its own transaction.
 """
 
-from django.db import migrations, models
+from django.db import migrations
+
+from audit.migration_ops import replace_action_check
 
 OLD_ACTIONS = [
     "sign_in",
@@ -64,17 +66,6 @@ CHOICES = [
 ]
 
 
-def _replace_check(actions: list[str]) -> str:
-    allowed = ", ".join(f"'{action}'" for action in actions)
-    return (
-        "ALTER TABLE audit_audit DROP CONSTRAINT audit_action_valid, "
-        f'ADD CONSTRAINT audit_action_valid CHECK ("action" IN ({allowed})) NOT VALID;'
-    )
-
-
-VALIDATE = "ALTER TABLE audit_audit VALIDATE CONSTRAINT audit_action_valid;"
-
-
 class Migration(migrations.Migration):
     # each statement commits on its own, so the scan of VALIDATE holds no exclusive lock
     atomic = False
@@ -83,25 +74,4 @@ class Migration(migrations.Migration):
         ("audit", "0005_audit_export_end"),
     ]
 
-    operations = [
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.RemoveConstraint(model_name="audit", name="audit_action_valid"),
-                migrations.AlterField(
-                    model_name="audit",
-                    name="action",
-                    field=models.CharField(choices=CHOICES, max_length=32),
-                ),
-                migrations.AddConstraint(
-                    model_name="audit",
-                    constraint=models.CheckConstraint(
-                        condition=models.Q(action__in=ACTIONS), name="audit_action_valid"
-                    ),
-                ),
-            ],
-            database_operations=[
-                migrations.RunSQL(_replace_check(ACTIONS), [_replace_check(OLD_ACTIONS), VALIDATE]),
-                migrations.RunSQL(VALIDATE, migrations.RunSQL.noop),
-            ],
-        ),
-    ]
+    operations = [replace_action_check(OLD_ACTIONS, ACTIONS, CHOICES)]
