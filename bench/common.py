@@ -8,6 +8,7 @@ database, so scripts sharing it never generate at once. Its size is BENCH_VISITS
 """
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -19,7 +20,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # unless told otherwise.
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
-BENCH_DB = "bench_spine_mood"
+# BENCH_DATABASE names another one on the same server, e.g. a larger database kept beside the
+# usual one (`make bench VISITS=10000000 BENCH_DATABASE=bench_spine_mood_10m`).
+BENCH_DB = os.environ.get("BENCH_DATABASE") or "bench_spine_mood"
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", BENCH_DB):
+    sys.exit(f"BENCH_DATABASE must be a lower-case SQL name, not {BENCH_DB!r}")
 # How many visits the benchmark database holds at least: `make bench VISITS=3000000` sets
 # BENCH_VISITS, and a database holding fewer is topped up to it (generate_visits --top-up).
 VISITS = int(os.environ.get("BENCH_VISITS") or 1_000_000)
